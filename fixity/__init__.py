@@ -1,0 +1,1 @@
+"""Fixity: digests (one read, many algorithms), manifests, signatures, the event chain."""

@@ -1,0 +1,147 @@
+"""Digests computed in one read of each byte, for any set of algorithms.
+
+The same pass can copy the bytes to a destination, so staging a package and
+hashing it cost one read of the source.  Files are spread over worker threads:
+hashlib, read() and write() release the GIL on large buffers, so two workers
+keep two cores busy on large files.  For corpora of many small files
+:func:`digest_many` can use worker processes instead (``mode="process"``),
+which avoids the per-file interpreter overhead being serialised by the GIL.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping, Sequence
+
+#: Algorithm names as they appear in BagIt manifest file names.
+SUPPORTED = ("sha256", "sha512", "sm3", "sha384", "sha224", "sha1", "md5")
+#: Manifest algorithms a SIP may carry (docs/sip.md).
+SIP_ALGORITHMS = ("sha256", "sha512", "sm3")
+#: Manifests every AIP carries; sha256 is the fastest to verify, sm3 the national one.
+AIP_ALGORITHMS = ("sha256", "sm3")
+#: Order in which verification prefers algorithms (fastest first).
+SPEED_ORDER = ("sha256", "sha512", "sha384", "sha224", "sha1", "md5", "sm3")
+
+CHUNK = 1 << 20
+
+
+class UnsupportedAlgorithm(ValueError):
+    """The named digest algorithm is not available in this Python/OpenSSL."""
+
+
+def new_hash(algorithm: str) -> "hashlib._Hash":
+    """A fresh hash object; SM3 comes from OpenSSL through hashlib."""
+    if algorithm not in SUPPORTED:
+        raise UnsupportedAlgorithm(algorithm)
+    try:
+        return hashlib.new(algorithm)
+    except ValueError as exc:  # OpenSSL built without SM3
+        raise UnsupportedAlgorithm(f"{algorithm}: {exc}") from exc
+
+
+def available(algorithm: str) -> bool:
+    try:
+        new_hash(algorithm)
+    except UnsupportedAlgorithm:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    """Size and digests of one file; ``key`` is the caller's name for it."""
+
+    key: str
+    size: int
+    digests: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+
+def digest_file(
+    path: str | os.PathLike[str],
+    algorithms: Sequence[str],
+    copy_to: str | os.PathLike[str] | None = None,
+    fsync: bool = True,
+    chunk: int = CHUNK,
+) -> tuple[int, dict[str, str]]:
+    """Hash ``path`` with every algorithm in one read; optionally copy it too.
+
+    The copy is created exclusively (an existing destination is an error) and
+    fsynced before returning when ``fsync`` is true.  Symbolic links are not
+    followed.
+    """
+    hashers = [new_hash(a) for a in algorithms]
+    size = 0
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    src = os.open(path, flags)
+    dst = None
+    try:
+        if copy_to is not None:
+            dst = os.open(copy_to, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        size = _pump(src, dst, hashers, chunk)
+        if dst is not None and fsync:
+            os.fsync(dst)
+    finally:
+        os.close(src)
+        if dst is not None:
+            os.close(dst)
+    return size, {a: h.hexdigest() for a, h in zip(algorithms, hashers)}
+
+
+def _pump(src: int, dst: int | None, hashers: list["hashlib._Hash"], chunk: int) -> int:
+    buf = bytearray(chunk)
+    view = memoryview(buf)
+    size = 0
+    while True:
+        n = os.readv(src, [buf])
+        if n == 0:
+            return size
+        part = view[:n]
+        for h in hashers:
+            h.update(part)
+        if dst is not None:
+            written = 0
+            while written < n:
+                written += os.write(dst, part[written:])
+        size += n
+
+
+def _digest_job(job: tuple[str, str, str | None, tuple[str, ...], bool]) -> FileDigest:
+    key, src, dst, algorithms, fsync = job
+    try:
+        size, digests = digest_file(src, algorithms, dst, fsync)
+    except OSError as exc:
+        return FileDigest(key, -1, {}, f"{type(exc).__name__}: {exc.strerror or exc}")
+    return FileDigest(key, size, digests)
+
+
+def digest_many(
+    jobs: Iterable[tuple[str, str | os.PathLike[str], str | os.PathLike[str] | None]],
+    algorithms: Sequence[str],
+    workers: int | None = None,
+    mode: str = "thread",
+    fsync: bool = True,
+) -> Iterator[FileDigest]:
+    """Digest (and optionally copy) many files in parallel.
+
+    ``jobs`` yields ``(key, source, destination-or-None)``.  Results come back
+    in completion order; an unreadable file yields a FileDigest with ``error``
+    set instead of raising, so one bad file never hides the others.
+    """
+    algs = tuple(algorithms)
+    work = [(k, os.fspath(s), None if d is None else os.fspath(d), algs, fsync) for k, s, d in jobs]
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(work) <= 1:
+        yield from map(_digest_job, work)
+        return
+    executor: Executor
+    if mode == "process":
+        executor = ProcessPoolExecutor(workers)
+        chunksize = max(1, min(256, len(work) // (workers * 8)))
+        with executor:
+            yield from executor.map(_digest_job, work, chunksize=chunksize)
+        return
+    with ThreadPoolExecutor(workers) as executor:
+        yield from executor.map(_digest_job, work)

@@ -1,0 +1,1 @@
+"""Case-file metadata: the model, its XML binding, schema and semantic rules."""
