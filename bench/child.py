@@ -1,0 +1,89 @@
+"""One casearchive library call in a child process: its time, result and peak memory.
+
+Run as ``python -m bench.child <op> ...``; prints one JSON object on stdout.
+Only the library call is timed (interpreter start-up and imports are not).
+Peak RSS is this process's own (``RUSAGE_SELF``) and that of its reaped children
+(``RUSAGE_CHILDREN``: worker processes, if the library used any), in KiB.
+
+Ops:
+  baseline                         imports only: the floor of the RSS figures
+  ingest ROOT BAG                  fresh archive at ROOT, then ingest BAG
+  verify ROOT AIP_ID ALGORITHM     verify one AIP in the primary location
+  profile ROOT BAG STATS           ingest under cProfile, statistics dumped to STATS
+"""
+from __future__ import annotations
+
+import cProfile
+import json
+import resource
+import shutil
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from archive.archive import Archive, InitOptions, init_archive
+from archive.audit import verify_aips
+from ingest.pipeline import ingest_package
+
+#: The benchmark's clock: the day after the corpora's "today", China Standard Time.
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+LOCATION = "primary"
+
+
+def fresh_archive(root: Path) -> Archive:
+    """A new, empty archive at ``root`` (anything there before is removed)."""
+    shutil.rmtree(root, ignore_errors=True)
+    return init_archive(root, InitOptions(name="casearchive bench", fonds_number="J105"), NOW)
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = call()
+    return time.perf_counter() - start, result
+
+
+def peak_rss() -> dict[str, int]:
+    return {"maxrss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "maxrss_children_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
+
+
+def op_ingest(root: str, bag: str) -> dict[str, Any]:
+    archive = fresh_archive(Path(root))
+    seconds, out = timed(lambda: ingest_package(archive, Path(bag), now=NOW))
+    return {"seconds": seconds, "status": out.status, "aip_id": out.aip_id,
+            "codes": sorted({f.code for f in out.findings})}
+
+
+def op_verify(root: str, aip_id: str, algorithm: str) -> dict[str, Any]:
+    archive = Archive.open(Path(root))
+    seconds, rep = timed(lambda: verify_aips(archive, [aip_id], algorithm=algorithm, now=NOW, location=LOCATION))
+    codes = sorted({f.code for v in rep.verdicts for f in v.findings})
+    return {"seconds": seconds, "ok": rep.ok, "files": rep.files, "bytes": rep.bytes, "codes": codes}
+
+
+def op_profile(root: str, bag: str, stats: str) -> dict[str, Any]:
+    archive = fresh_archive(Path(root))
+    profiler = cProfile.Profile()
+    seconds, out = timed(lambda: profiler.runcall(ingest_package, archive, Path(bag), now=NOW))
+    profiler.dump_stats(stats)
+    return {"seconds": seconds, "status": out.status, "aip_id": out.aip_id}
+
+
+OPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "baseline": lambda: {"seconds": 0.0}, "ingest": op_ingest, "verify": op_verify, "profile": op_profile,
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in OPS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    result = OPS[argv[0]](*argv[1:])
+    print(json.dumps({**result, **peak_rss()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

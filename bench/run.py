@@ -1,0 +1,132 @@
+"""One benchmark run over one corpus: floors, bagit.py, casearchive ingest and verify.
+
+Order per corpus: floors (hash, then write), bagit.py, ingest ×N (fresh archive each
+time; the last one is kept), verify SHA-256 ×N and SM3 ×N on that AIP, then one
+profiled ingest (corpus A).  Before every timed run the inputs are read once (page
+cache warm for every tool alike) and pending writes are flushed, so one tool's
+write-back never lands in another's time.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from bench import corpus as corpora
+from bench import floor, tools
+from bench.phases import breakdown
+from bench.results import (BAGIT, FLOOR_INGEST, FLOOR_SHA256, FLOOR_SM3, FLOOR_WRITE, INGEST, VERIFY_SHA256,
+                           VERIFY_SM3, CorpusResult, Row)
+from bench.timing import Timing, repeat
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run: the work directory, repetitions, and whether to profile ingest."""
+
+    work: Path
+    repeats: int = 3
+    profile: bool = True
+
+
+def say(message: str) -> None:
+    """Progress on stderr, so stdout keeps only the tables."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class Prepared:
+    """Warm-up and flush before each timed run."""
+
+    def __init__(self, files: list[Path], work: Path):
+        self.files, self.work = files, work
+
+    def __call__(self) -> None:
+        corpora.warm(self.files)
+        floor.syncfs(self.work)
+
+
+def floors(c: corpora.Corpus, plan: Plan, prep: Prepared) -> list[Row]:
+    files = c.files()
+    rows = []
+    for key, algs in ((FLOOR_SHA256, ["sha256"]), (FLOOR_SM3, ["sm3"]), (FLOOR_INGEST, ["sm3", "sha256"])):
+        say(f"{c.spec.name}: {key} ×{plan.repeats}")
+        timing, _ = repeat(lambda algs=algs: floor.hash_floor(files, algs), times=plan.repeats, before=prep)
+        rows.append(Row(key, timing))
+    scratch = plan.work / "scratch-write-floor"
+    shutil.rmtree(scratch, ignore_errors=True)
+    say(f"{c.spec.name}: {FLOOR_WRITE} ×{plan.repeats}")
+    timing, _ = repeat(lambda: floor.write_floor(files, c.bag, scratch), times=plan.repeats, before=prep,
+                       after=lambda _: shutil.rmtree(scratch, ignore_errors=True))
+    return rows + [Row(FLOOR_WRITE, timing)]
+
+
+def children(call: Callable[[], tools.ChildResult], times: int, before: Callable[[], None]) -> tuple[Row, list]:
+    """Run a child-process tool ``times`` times; its own timing of the library call counts."""
+    results = []
+    for _ in range(times):
+        before()
+        results.append(call())
+    return Row("", Timing(tuple(r.seconds for r in results)), max(r.peak_rss_kib for r in results)), results
+
+
+def _row(key: str, row: Row) -> Row:
+    return Row(key, row.timing, row.peak_rss_kib)
+
+
+def ingest_rows(c: corpora.Corpus, plan: Plan, prep: Prepared, root: Path) -> tuple[Row, str]:
+    """Ingest ×N into a fresh archive each time; the last archive stays for verify."""
+    def before() -> None:
+        shutil.rmtree(root, ignore_errors=True)
+        prep()
+    say(f"{c.spec.name}: casearchive ingest ×{plan.repeats}")
+    row, results = children(lambda: tools.ingest(root, c.bag), plan.repeats, before)
+    return _row(INGEST, row), results[-1].data["aip_id"]
+
+
+def verify_rows(c: corpora.Corpus, plan: Plan, root: Path, aip_id: str) -> list[Row]:
+    aip_files = corpora.tree_files(root / "storage" / "primary")
+    prep = Prepared(aip_files, plan.work)
+    rows = []
+    for key, alg in ((VERIFY_SHA256, "sha256"), (VERIFY_SM3, "sm3")):
+        say(f"{c.spec.name}: casearchive verify {alg} ×{plan.repeats}")
+        row, _ = children(lambda alg=alg: tools.verify(root, aip_id, alg, c.payload_bytes), plan.repeats, prep)
+        rows.append(_row(key, row))
+    return rows
+
+
+def bagit_row(c: corpora.Corpus, plan: Plan, prep: Prepared) -> Row:
+    say(f"{c.spec.name}: bagit.py --validate ×{plan.repeats}")
+    timing, _ = repeat(lambda: tools.bagit_validate(c.bag), times=plan.repeats, before=prep)
+    return Row(BAGIT, timing)
+
+
+def profiled(c: corpora.Corpus, plan: Plan, prep: Prepared):  # type: ignore[no-untyped-def]
+    root, stats = plan.work / "archives" / f"{c.spec.key}-profile", plan.work / f"profile-{c.spec.key}.pstats"
+    say(f"{c.spec.name}: casearchive ingest under cProfile")
+    shutil.rmtree(root, ignore_errors=True)
+    prep()
+    try:
+        result = tools.run_child("profile", str(root), str(c.bag), str(stats))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return breakdown(stats, result.seconds)
+
+
+def run_corpus(spec: corpora.CorpusSpec, description: str, plan: Plan) -> CorpusResult:
+    say(f"{spec.name}: corpus {spec.key}")
+    start = time.perf_counter()
+    c, generated = corpora.ensure(spec, plan.work / "corpora")
+    made = time.perf_counter() - start if generated else None
+    prep = Prepared(c.files() + c.tag_files(), plan.work)
+    rows = floors(c, plan, prep) + [bagit_row(c, plan, prep)]
+    root = plan.work / "archives" / c.spec.key
+    try:
+        ingest, aip_id = ingest_rows(c, plan, prep, root)
+        rows += verify_rows(c, plan, root, aip_id) + [ingest]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    profile = profiled(c, plan, prep) if plan.profile else None
+    return CorpusResult(spec.name, description, c.payload_bytes, c.payload_files, tuple(rows), profile, made)

@@ -1,0 +1,133 @@
+"""``casearchive demo``: a demo archive on the embedded defaults, end to end.
+
+Sample case files are generated and ingested; one deliberately damaged copy is
+refused into quarantine and one package is pushed twice; then every AIP copy
+is verified with SHA-256 and SM3 and the event log is checked.  The printed
+report says where everything is.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from archive import catalogue, db
+from archive.archive import Archive, InitOptions, init_archive
+from archive.audit import VerifyReport, verify_aips
+from archive.config import CONFIG_NAME, ConfigError
+from archive.events import verify_log
+from findings.i18n import Lang
+from ingest.pipeline import IngestOutcome, ingest_package
+from samples import generate_sips
+
+MARKER = ".casearchive-demo"
+
+
+@dataclass
+class DemoResult:
+    root: Path
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+    verify: VerifyReport | None = None
+    log_events: int = 0
+    log_findings: int = 0
+    expected: dict[str, int] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        out = {"archived": 0, "duplicate": 0, "refused": 0}
+        for o in self.outcomes:
+            out[o.status] += 1
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return (self.counts() == self.expected and self.verify is not None and self.verify.ok
+                and self.log_findings == 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"root": str(self.root), "ok": self.ok, "counts": self.counts(), "expected": self.expected,
+                "outcomes": [o.to_dict() for o in self.outcomes],
+                "verify": self.verify.to_dict() if self.verify else None,
+                "log": {"events": self.log_events, "findings": self.log_findings}}
+
+
+def _fresh_root(root: Path) -> None:
+    """Only a folder made by an earlier demo is ever wiped."""
+    if root.exists() and any(root.iterdir()):
+        if not (root / MARKER).exists():
+            raise ConfigError(f"{root} exists and is not a demo archive; choose another --root")
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).write_text("created by casearchive demo; safe to delete\n", encoding="utf-8")
+
+
+def _damaged_copy(sip: Path, target: Path) -> Path:
+    """A copy of ``sip`` with one byte of one document flipped (the manifest now lies)."""
+    shutil.copytree(sip, target)
+    doc = sorted((target / "data" / "documents").iterdir())[0]
+    data = bytearray(doc.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    doc.write_bytes(bytes(data))
+    return target
+
+
+def run_demo(root: Path, *, count: int, seed: int, now: datetime, lang: Lang,
+             echo: Callable[[str], None] | None) -> DemoResult:
+    say = echo or (lambda _line: None)
+    zh = lang is Lang.ZH
+    _fresh_root(root)
+    archive = init_archive(root, InitOptions(name="示例人民法院电子诉讼档案库", fonds_number="J105",
+                                             organization="北京市朝阳区人民法院"), now)
+    say(("已创建演示档案库：" if zh else "Demo archive created: ") + str(root))
+    sips = generate_sips(root / "incoming", count=count, seed=seed)
+    say(("已生成样例信息包 " if zh else "Sample packages generated: ") + str(len(sips)))
+    result = DemoResult(root, expected={"archived": count, "duplicate": 1, "refused": 1})
+    for sip in sips:
+        result.outcomes.append(ingest_package(archive, sip, now=now, agent="casearchive demo"))
+    bad = _damaged_copy(sips[0], root / "incoming-damaged" / sips[0].name)
+    result.outcomes.append(ingest_package(archive, bad, now=now, agent="casearchive demo"))
+    result.outcomes.append(ingest_package(archive, sips[-1], now=now, agent="casearchive demo"))
+    result.verify = verify_aips(archive, None, algorithm="all", now=now, agent="casearchive demo")
+    with db.read_session(archive.engine) as s:
+        result.log_events, findings = verify_log(s)
+        result.log_findings = len(findings)
+        records = catalogue.list_aips(s)
+    _report(result, records, lang, say)
+    archive.close()
+    return result
+
+
+def _report(result: DemoResult, records: list[catalogue.AipRecord], lang: Lang, say: Callable[[str], None]) -> None:
+    from findings.report import render_findings
+
+    zh = lang is Lang.ZH
+    say("")
+    say("== 接收 ==" if zh else "== Receive ==")
+    for o in result.outcomes:
+        status = {"archived": "已归档", "duplicate": "重复推送", "refused": "拒收"}[o.status] if zh else o.status
+        say(f"  {status:8} {Path(o.source).name}  {o.archive_number or ''}")
+        if o.status == "refused":
+            for line in render_findings(o.findings, lang, indent="      "):
+                say(line)
+            say(("      隔离区：" if zh else "      quarantine: ") + str(o.report_dir))
+    say("")
+    say("== 馆藏 ==" if zh else "== Holdings ==")
+    for r in records:
+        say(f"  {r.archive_number}  {r.case_number}  {r.department}  {r.cause}  "
+            f"{r.payload_files} {'个文件' if zh else 'files'}  {r.payload_bytes:,} B")
+    say("")
+    say("== 校验 (SHA-256 + SM3) ==" if zh else "== Verification (SHA-256 + SM3) ==")
+    v = result.verify
+    assert v is not None
+    ok = sum(x.ok for x in v.verdicts)
+    say(f"  {ok}/{len(v.verdicts)} " + ("个副本完好" if zh else "copies intact") +
+        f", {v.files} files, {v.bytes:,} B")
+    say(("  事件日志：" if zh else "  event log: ") + f"{result.log_events} events, "
+        + ("完好" if result.log_findings == 0 else "已被篡改") if zh else
+        f"  event log: {result.log_events} events, " + ("intact" if result.log_findings == 0 else "TAMPERED"))
+    say("")
+    verdict = ("结论：演示成功" if result.ok else "结论：演示未达预期") if zh else \
+        ("Bottom line: demo OK" if result.ok else "Bottom line: demo FAILED")
+    say(verdict + f"  {result.counts()}")
+    say(("试试：" if zh else "Try: ") + f"casearchive --root {result.root} list | show <档号> | verify --all | log verify")

@@ -1,0 +1,45 @@
+"""Shared fixtures: real archives in tmp folders, real sample packages."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture(scope="session")
+def sample_sips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Three generated case-file SIPs (read-only: copy before changing)."""
+    from samples import generate_sips
+
+    return generate_sips(tmp_path_factory.mktemp("sips"), count=3, seed=11)
+
+
+@pytest.fixture
+def sip(tmp_path: Path, sample_sips: list[Path]) -> Path:
+    """A private, writable copy of one sample SIP."""
+    target = tmp_path / "push" / sample_sips[0].name
+    shutil.copytree(sample_sips[0], target)
+    return target
+
+
+@pytest.fixture
+def archive(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from archive.archive import InitOptions, init_archive
+
+    arc = init_archive(tmp_path / "archive", InitOptions(name="测试档案库", fonds_number="J105"), NOW)
+    yield arc
+    arc.close()
+
+

@@ -1,0 +1,118 @@
+"""The CLI contract: exit codes, --json everywhere, both languages."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import run_cli
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    root = tmp_path / "arc"
+    done = run_cli("--root", str(root), "init", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["root"] == str(root)
+    return root
+
+
+def test_usage_error_exits_2():
+    assert run_cli("ingest").returncode == 2
+    assert run_cli("no-such-command").returncode == 2
+    assert run_cli("verify").returncode == 2  # neither AIPs nor --all
+
+
+def test_environment_error_exits_3(tmp_path):
+    res = run_cli("--root", str(tmp_path / "nowhere"), "list")
+    assert res.returncode == 3
+    assert "casearchive init" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_init_twice_is_refused(root):
+    res = run_cli("--root", str(root), "init")
+    assert res.returncode == 3 and "already" in res.stderr
+
+
+def test_ingest_list_show_verify_json(root, sip):
+    res = run_cli("--root", str(root), "ingest", "--json", str(sip))
+    assert res.returncode == 0, res.stdout + res.stderr
+    outcome = json.loads(res.stdout)[0]
+    assert outcome["status"] == "archived"
+    listed = json.loads(run_cli("--root", str(root), "list", "--json").stdout)
+    assert [r["archive_number"] for r in listed] == [outcome["archive_number"]]
+    year = listed[0]["year"]
+    assert json.loads(run_cli("--root", str(root), "list", "--json", "--year", str(year + 1)).stdout) == []
+    shown = json.loads(run_cli("--root", str(root), "show", "--json", outcome["archive_number"]).stdout)
+    assert shown["case_number"] == outcome["case_number"]
+    assert any(e["type"] == "aip.ingest" for e in shown["events"])
+    verified = run_cli("--root", str(root), "verify", "--json", "--all", "--algorithm", "all")
+    assert verified.returncode == 0
+    assert json.loads(verified.stdout)["ok"] is True
+    log = json.loads(run_cli("--root", str(root), "log", "verify", "--json").stdout)
+    assert log["ok"] is True and log["events"] >= 3
+
+
+def test_refusal_exits_1_and_speaks_chinese(root, sip):
+    (sip / "data" / "documents" / "unlisted.pdf").write_bytes(b"%PDF-1.4\n")
+    res = run_cli("--root", str(root), "--lang", "zh-CN", "ingest", str(sip))
+    assert res.returncode == 1
+    assert "拒收" in res.stdout
+    res_json = json.loads(run_cli("--root", str(root), "ingest", "--json", str(sip)).stdout)[0]
+    assert res_json["status"] == "refused"
+    assert all("message_zh-CN" in f and "message_en" in f for f in res_json["findings"])
+
+
+def test_verify_detects_damage_exit_1(root, sip):
+    outcome = json.loads(run_cli("--root", str(root), "ingest", "--json", str(sip)).stdout)[0]
+    aip_dir = next((root / "storage" / "replica" / "aips").glob(f"*/{outcome['aip_id']}"))
+    doc = sorted((aip_dir / "data" / "documents").iterdir())[0]
+    raw = bytearray(doc.read_bytes())
+    raw[-1] ^= 0x01
+    doc.chmod(0o644)
+    doc.write_bytes(bytes(raw))
+    res = run_cli("--root", str(root), "verify", "--json", outcome["archive_number"])
+    assert res.returncode == 1
+    data = json.loads(res.stdout)
+    bad = [c for c in data["copies"] if not c["ok"]]
+    assert [c["location"] for c in bad] == ["replica"]
+    assert "VER-DIGEST-MISMATCH" in {f["code"] for f in bad[0]["findings"]}
+
+
+def test_validate_stores_nothing(tmp_path, sip):
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    res = run_cli("validate", "--json", str(sip))
+    assert res.returncode == 0, res.stdout
+    assert json.loads(res.stdout)[0]["ok"] is True
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    bag_level = run_cli("validate", "--level", "bag", str(sip))
+    assert bag_level.returncode == 0
+
+
+def test_sample_sip_is_deterministic(tmp_path):
+    a = run_cli("sample-sip", str(tmp_path / "a"), "--count", "2", "--seed", "5", "--json")
+    b = run_cli("sample-sip", str(tmp_path / "b"), "--count", "2", "--seed", "5", "--json")
+    assert a.returncode == b.returncode == 0
+    names_a = [Path(p).name for p in json.loads(a.stdout)]
+    assert names_a == [Path(p).name for p in json.loads(b.stdout)]
+    for name in names_a:
+        fa = sorted((tmp_path / "a" / name).rglob("*"))
+        fb = sorted((tmp_path / "b" / name).rglob("*"))
+        assert [p.read_bytes() for p in fa if p.is_file()] == [p.read_bytes() for p in fb if p.is_file()]
+
+
+def test_demo_runs_end_to_end(tmp_path):
+    res = run_cli("--root", str(tmp_path / "demo"), "demo", "--count", "2", "--json")
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    data = json.loads(res.stdout)
+    assert data["ok"] and data["counts"] == {"archived": 2, "duplicate": 1, "refused": 1}
+    again = run_cli("--root", str(tmp_path / "demo"), "demo", "--count", "1")
+    assert again.returncode == 0, "a second demo run replaces the first"
+    other = tmp_path / "not-a-demo"
+    other.mkdir()
+    (other / "precious.txt").write_text("keep me")
+    refused = run_cli("--root", str(other), "demo")
+    assert refused.returncode == 3 and (other / "precious.txt").exists()
