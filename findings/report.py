@@ -21,8 +21,9 @@ def render_findings(findings: Iterable[Finding], lang: Lang, indent: str = "  ")
     lines: list[str] = []
     for f in findings:
         lines.append(f"{indent}[{labels[f.level]}] {f.code}: {f.message(lang)}")
-        if f.expected is not None or f.found is not None:
-            lines.append(f"{indent}    {labels['expected']}: {f.expected}  {labels['found']}: {f.found}")
+        compared = [f"{labels[k]}: {v}" for k, v in (("expected", f.expected), ("found", f.found)) if v is not None]
+        if compared:
+            lines.append(f"{indent}    " + "  ".join(compared))
         hint = f.hint(lang)
         if hint:
             lines.append(f"{indent}    {labels['fix']}: {hint}")

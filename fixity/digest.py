@@ -74,7 +74,8 @@ def digest_file(
     """
     hashers = [new_hash(a) for a in algorithms]
     size = 0
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    # O_NONBLOCK: a FIFO swapped in for a file must not hang us (harmless on regular files).
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     src = os.open(path, flags)
     dst = None
     try:

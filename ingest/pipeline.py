@@ -29,6 +29,7 @@ from typing import Any, Mapping
 
 from archive import catalogue, db
 from archive.archive import Archive
+from archive.config import ConfigError
 from archive.events import append_event
 from archive.failpoints import hit
 from archive.store import Location, StagingArea, named_lock, publish, staging_area, sweep_staging
@@ -39,7 +40,7 @@ from fixity.digest import FileDigest, digest_many
 from fixity.signing import write_atomic
 from ingest.aip import AipDeclaration, payload_oxum, prepare_payload, tag_files, tag_manifests, write_tag_files
 from ingest.limits import UnpackLimits
-from ingest.sip import SipValidation, validate_sip
+from ingest.sip import SipValidation, nfc, validate_sip
 from metadata.archive_number import ArchiveNumberRule
 from metadata.model import CaseFile
 
@@ -68,7 +69,10 @@ class IngestOutcome:
 
 
 def limits_of(archive: Archive) -> UnpackLimits:
-    return UnpackLimits.from_mapping(asdict(archive.config.ingest.limits))
+    try:
+        return UnpackLimits.from_mapping(archive.config.ingest.limits)
+    except ValueError as exc:
+        raise ConfigError(f"[ingest.limits]: {exc}") from None
 
 
 def recover(archive: Archive) -> list[str]:
@@ -106,6 +110,9 @@ def ingest_package(archive: Archive, source: Path, *, now: datetime, agent: str 
         if not v.ok or v.casefile is None:
             return _refuse(archive, sid, v, v.findings, area, now, agent)
         cf = v.casefile
+        problem = _numbering_problem(archive, cf)
+        if problem is not None:
+            return _refuse(archive, sid, v, v.findings + (problem,), area, now, agent)
         hit("ingest.validated")
         with named_lock(archive.config.root / "locks", cf.case_number):
             fingerprint = sip_fingerprint(v)
@@ -114,6 +121,27 @@ def ingest_package(archive: Archive, source: Path, *, now: datetime, agent: str 
             if existing is not None:
                 return _existing(archive, sid, v, existing, fingerprint, area, now, agent)
             return _archive(archive, sid, v, fingerprint, area, now, agent)
+
+
+def _rule(archive: Archive) -> ArchiveNumberRule:
+    return ArchiveNumberRule(archive.config.ingest.archive_number_template,
+                             department_codes=archive.config.ingest.department_codes)
+
+
+def _numbered(archive: Archive, cf: CaseFile) -> CaseFile:
+    """The case file as numbered: the archive's fonds number unless the metadata names one."""
+    from dataclasses import replace
+
+    return cf if cf.fonds_number else replace(cf, fonds_number=archive.config.fonds_number)
+
+
+def _numbering_problem(archive: Archive, cf: CaseFile) -> Finding | None:
+    """Refuse early, before any work, if the archive-number rule cannot number this case."""
+    try:
+        _rule(archive).format(_numbered(archive, cf), 1)
+    except (ValueError, KeyError) as exc:
+        return Finding("ING-ARCHIVE-NUMBER-RULE", location="data/metadata/casefile.xml", params={"reason": str(exc)})
+    return None
 
 
 def sip_fingerprint(v: SipValidation) -> str:
@@ -221,7 +249,7 @@ def _archive(archive: Archive, sid: str, v: SipValidation, fingerprint: str, are
     aip_id = new_aip_id()
     sip_tag_names = sorted(rel for rel in v.staged.files if not rel.startswith("data/"))
     sip_tags = {rel: (v.staged.root / rel).read_bytes() for rel in sip_tag_names}
-    payload = {rel: v.digests[rel] for rel in sorted(v.bag.payload_files)}
+    payload = _normalise_names(v.staged.root, {rel: v.digests[rel] for rel in sorted(v.bag.payload_files)})
     primary_dir = area.path / "aip"
     prepare_payload(v.staged.root, primary_dir, sip_tag_names)
     with ExitStack() as stack:
@@ -232,6 +260,19 @@ def _archive(archive: Archive, sid: str, v: SipValidation, fingerprint: str, are
                                           archive.config.ingest.workers)
         hit("ingest.replicated")
         return _commit(archive, sid, v, cf, aip_id, fingerprint, payload, sip_tags, copies, now, agent)
+
+
+def _normalise_names(root: Path, payload: Mapping[str, FileDigest]) -> dict[str, FileDigest]:
+    """Rename decomposed (NFD) payload names to NFC in staging, so the AIP, its manifests
+    and the metadata all spell every name the same way for decades."""
+    out: dict[str, FileDigest] = {}
+    for rel, digest in payload.items():
+        target = nfc(rel)
+        if target != rel:
+            os.rename(root / rel, root / target)
+            digest = FileDigest(target, digest.size, digest.digests)
+        out[target] = digest
+    return dict(sorted(out.items()))
 
 
 def new_aip_id() -> str:
@@ -261,10 +302,9 @@ def _replicate(src: Path, dest: Path, payload: Mapping[str, FileDigest], sip_tag
 def _commit(archive: Archive, sid: str, v: SipValidation, cf: CaseFile, aip_id: str, fingerprint: str,
             payload: Mapping[str, FileDigest], sip_tags: Mapping[str, bytes], copies: Mapping[str, Path],
             now: datetime, agent: str) -> IngestOutcome:
-    rule = ArchiveNumberRule(archive.config.ingest.archive_number_template,
-                             department_codes=archive.config.ingest.department_codes)
-    fonds = cf.fonds_number or archive.config.fonds_number
-    cf_for_number = cf if cf.fonds_number else _with_fonds(cf, fonds)
+    rule = _rule(archive)
+    cf_for_number = _numbered(archive, cf)
+    fonds = cf_for_number.fonds_number or archive.config.fonds_number
     warnings = [f for f in v.findings if f.level.value != "error"]
     markers: list[Path] = []
     with db.write_session(archive.engine) as s:
@@ -311,12 +351,6 @@ def _commit(archive: Archive, sid: str, v: SipValidation, cf: CaseFile, aip_id: 
         marker.unlink(missing_ok=True)
     _write_receipt(archive, outcome, v, now)
     return IngestOutcome(**{**asdict(outcome), "findings": tuple(warnings), "receipt": str(receipt)})
-
-
-def _with_fonds(cf: CaseFile, fonds: str) -> CaseFile:
-    from dataclasses import replace
-
-    return replace(cf, fonds_number=fonds)
 
 
 def _cert_pem(archive: Archive) -> bytes:

@@ -10,6 +10,7 @@ Every problem is a finding; nothing here raises for bad input.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,10 @@ from metadata.rules import check_casefile
 from metadata.xml import parse_casefile
 
 METADATA_PATH = "data/metadata/casefile.xml"
+
+
+def nfc(path: str) -> str:
+    return unicodedata.normalize("NFC", path)
 LEVELS = ("bag", "sip")
 _SERIALIZATION = {"zip": "application/zip", "tar": "application/x-tar", "tar.gz": "application/gzip"}
 
@@ -57,9 +62,9 @@ class SipValidation:
         return None
 
 
-def needed_algorithms(source: Path, kind: str, extra: Sequence[str]) -> list[str]:
+def needed_algorithms(source: Path, kind: str, extra: Sequence[str], limits: UnpackLimits = UnpackLimits()) -> list[str]:
     """The manifest algorithms the package names, plus ``extra``: all computed in one read."""
-    names = list_names(source, kind)
+    names = list_names(source, kind, limits)
     algs = {alg for name in names if (alg := manifest_algorithm(name.rsplit("/", 1)[-1])) in SUPPORTED}
     return sorted(algs | set(extra))
 
@@ -68,12 +73,12 @@ def validate_sip(source: Path, dest: Path | None, *, level: str = "sip", today: 
                  limits: UnpackLimits = UnpackLimits(), extra_algorithms: Sequence[str] = AIP_ALGORITHMS,
                  workers: int = 2) -> SipValidation:
     """Validate ``source``; stage it into ``dest`` (None: in place, directories only)."""
-    kind = detect_kind(source) if source.exists() or source.is_symlink() else None
-    if kind is None:
-        code = "ING-UNKNOWN-FORMAT" if source.exists() else "ING-SOURCE-UNREADABLE"
-        return SipValidation(source, None, (Finding(code, location=str(source), params={"reason": "not found"}),))
-    algorithms = needed_algorithms(source, kind, extra_algorithms)
-    staged = stage(source, dest, algorithms, limits)
+    kind = detect_kind(source)
+    algorithms = needed_algorithms(source, kind, extra_algorithms) if kind else sorted(set(extra_algorithms))
+    if kind not in (None, "directory") and dest is None:
+        raise ValueError("an archive file needs a staging destination")
+    staged = stage(source, dest, algorithms or ["sha256"], limits, workers=workers)
+    kind = staged.kind if staged.kind != "unknown" else kind
     findings = list(staged.findings)
     if not staged.ok or staged.root is None:
         return SipValidation(source, kind, tuple(findings), staged)
@@ -97,7 +102,8 @@ def _check_metadata(root: Path, bag: BagReport, today: date) -> tuple[CaseFile |
             findings.append(Finding("SIP-PAYLOAD-LAYOUT", location=path))
     if casefile is None:
         return None, findings
-    payload = {p[len("data/"):]: size for p, size in bag.payload_files.items()}
+    # Names are compared in NFC: a sender's file system may decompose them (BAG-NORMALIZATION-DIFFERS).
+    payload = {nfc(p[len("data/"):]): size for p, size in bag.payload_files.items()}
     findings += check_casefile(casefile, payload, today)
     ext_id = next((v for k, v in bag.bag_info if k.lower() == "external-identifier"), None)
     if ext_id is not None and ext_id.strip() != casefile.case_number:
@@ -111,9 +117,9 @@ def _check_document_digests(root: Path, casefile: CaseFile,
                             digests: Mapping[str, FileDigest]) -> list[Finding]:
     """Declared document digests vs the bytes received (computed while staging)."""
     findings = []
+    by_nfc = {nfc(k): (k, v) for k, v in digests.items()}
     for doc in casefile.documents:
-        rel = "data/" + doc.path
-        known = digests.get(rel)
+        rel, known = by_nfc.get(nfc("data/" + doc.path), ("data/" + doc.path, None))
         if known is None or known.error:
             continue  # missing files are reported by the metadata ↔ file rules
         value = known.digests.get(doc.digest.algorithm)

@@ -40,7 +40,7 @@ class ValidationResult:
 
 def validate_path(path: Path, *, level: str, today: date, limits: UnpackLimits = UnpackLimits()) -> ValidationResult:
     extra = AIP_ALGORITHMS if level == "sip" else ()
-    in_place = path.is_dir() and not path.is_symlink() and detect_kind(path) == "directory"
+    in_place = detect_kind(path) in ("directory", None) and not path.is_file()
     if in_place:
         v = validate_sip(path, None, level=level, today=today, limits=limits, extra_algorithms=extra)
     else:

@@ -137,7 +137,7 @@ def _xsd_reason(error: xmlschema.XMLSchemaValidationError) -> str:
     if isinstance(validator, XsdPatternFacets):  # the regex itself helps nobody
         type_name = getattr(validator.parent, "local_name", None) or "its type"
         return f"value {str(error.obj)[:80]!r} does not match the pattern of {type_name}"
-    return (error.reason or str(error.message)).strip()
+    return (error.reason or str(error.message)).strip()[:300]
 
 
 def _xsd_finding(error: xmlschema.XMLSchemaValidationError, location: str) -> Finding:

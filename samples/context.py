@@ -61,10 +61,6 @@ class CaseContext:
     def is_execution(self) -> bool:
         return self.procedure is Procedure.EXECUTION
 
-    def party(self, role: str) -> Party:
-        """The first party with ``role`` (原告, 被告, 申请执行人, 被执行人)."""
-        return next(p for p in self.parties if p.role == role)
-
     @property
     def claimant(self) -> Party:
         return self.parties[0]

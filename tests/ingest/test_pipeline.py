@@ -167,3 +167,19 @@ def test_archive_numbers_are_sequential_per_series(archive, sample_sips, now):
         series.setdefault(prefix, []).append(int(seq))
     for seqs in series.values():
         assert sorted(seqs) == list(range(1, len(seqs) + 1))
+
+
+def test_unnumberable_department_is_refused_before_any_work(archive, sip, now):
+    import dataclasses
+
+    from metadata.xml import casefile_to_xml, parse_casefile
+
+    meta = sip / "data" / "metadata" / "casefile.xml"
+    cf, _ = parse_casefile(meta.read_bytes())
+    meta.write_bytes(casefile_to_xml(dataclasses.replace(cf, department="𠀀𠀁庭")))
+    import bagit
+
+    bagit.Bag(str(sip)).save(manifests=True)
+    outcome = ingest_package(archive, sip, now=now)
+    assert outcome.status == "refused"
+    assert "ING-ARCHIVE-NUMBER-RULE" in _codes(outcome)

@@ -9,7 +9,7 @@ from factories import TODAY, make_casefile, make_document, payload_sizes, replac
 from findings import Lang, Severity, all_codes, get_code
 from metadata import codes
 from metadata.archive_number import ArchiveNumberRule
-from metadata.model import CaseFile, Digest, OriginalForm, Volume
+from metadata.model import CaseFile, Digest, OriginalForm
 from metadata.rules import RULES, check_casefile
 
 LOCATION = "data/metadata/casefile.xml"
