@@ -20,6 +20,10 @@ DEFAULT_DEPARTMENT_CODES = {
 }
 
 
+#: Top-level tables owned by feature modules rather than by this one.
+FEATURE_SECTIONS = ("audit", "alerts", "scheduler", "repair", "checkpoints", "checks", "storage_policy")
+
+
 class ConfigError(Exception):
     """The configuration is missing or wrong: an environment failure (exit 3)."""
 
@@ -63,6 +67,15 @@ class Config:
     ingest: IngestConfig
     quarantine: Path
     receipts: Path
+    #: Sections of later features ([audit], [alerts], [scheduler], [repair], [checkpoints],
+    #: [checks]) as written; each feature reads its own section into a frozen dataclass
+    #: that rejects unknown keys (see e.g. archive.audit_policy).
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        if name not in FEATURE_SECTIONS:
+            raise KeyError(name)
+        return self.sections.get(name, {})
 
     @property
     def primary(self) -> StorageConfig:
@@ -95,7 +108,7 @@ def load_config(root: Path) -> Config:
 
 
 def parse_config(root: Path, data: Mapping[str, Any]) -> Config:
-    _check_keys("top level", data, {"archive", "catalogue", "storage", "signing", "ingest", "paths"})
+    _check_keys("top level", data, {"archive", "catalogue", "storage", "signing", "ingest", "paths", *FEATURE_SECTIONS})
     try:
         arch = data["archive"]
         _check_keys("archive", arch, {"name", "fonds_number", "organization"})
@@ -120,7 +133,8 @@ def parse_config(root: Path, data: Mapping[str, Any]) -> Config:
     url = cat.get("url", "sqlite:///catalogue.sqlite")
     return Config(root, arch["name"], arch["fonds_number"], arch.get("organization", arch["name"]),
                   _catalogue_url(root, url), storage, signing, ingest,
-                  _path(root, paths.get("quarantine", "quarantine")), _path(root, paths.get("receipts", "receipts")))
+                  _path(root, paths.get("quarantine", "quarantine")), _path(root, paths.get("receipts", "receipts")),
+                  {name: dict(data[name]) for name in FEATURE_SECTIONS if name in data})
 
 
 def _storage(root: Path, data: Mapping[str, Any]) -> StorageConfig:

@@ -145,3 +145,10 @@ class EventHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# Tables of later features live in their own modules; importing them here puts them in
+# Base.metadata for Alembic and for every session.
+import archive.models_audit  # noqa: E402,F401
+import archive.models_integrity  # noqa: E402,F401
+import archive.models_checks  # noqa: E402,F401

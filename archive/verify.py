@@ -21,7 +21,7 @@ from findings.i18n import Lang
 from fixity.digest import AIP_ALGORITHMS, digest_many
 from fixity.manifest import parse_manifest
 from fixity.signing import verify_detached
-from ingest.tagfile import parse_tag_file
+from fixity.tagfile import parse_tag_file
 
 SMALL_FILE = 1 << 20
 

@@ -26,7 +26,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--work", type=Path, default=DEFAULT_WORK, help="corpora, archives and results (default: bench/work)")
     p.add_argument("--corpus", action="append", choices=("A", "B"), help="run only this corpus (repeatable)")
     p.add_argument("--repeat", type=int, default=3, help="timed runs per tool (default 3)")
-    p.add_argument("--no-profile", action="store_true", help="skip the profiled ingest of corpus A")
+    p.add_argument("--cprofile", action="store_true",
+                   help="add one ingest of corpus A under cProfile (exact call counts; slower)")
     p.add_argument("--a-files", type=int, help="corpus A: number of files (overrides the scale)")
     p.add_argument("--b-files", type=int, help="corpus B: number of files (default 8)")
     p.add_argument("--b-size-mib", type=float, help="corpus B: size of each file in MiB")
@@ -57,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     if missing := missing_tools():
         print(f"bench: missing {', '.join(missing)} (apt-get install openssl; pip install bagit)", file=sys.stderr)
         return 3
-    plan = Plan(args.work.resolve(), args.repeat, not args.no_profile)
+    work = args.work.resolve()
     try:
-        results = tuple(run_corpus(spec, text, Plan(plan.work, plan.repeats, plan.profile and spec.name == "A"))
+        results = tuple(run_corpus(spec, text, Plan(work, args.repeat, args.cprofile and spec.name == "A"))
                         for spec, text in specs(args))
         baseline = tools.baseline().peak_rss_kib
     except (tools.ToolError, floor.FloorError) as exc:
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     run = RunResult(machine.describe(), results, baseline)
     sys.stdout.write(render(run))
     if args.json:
-        out = plan.work / "results.json"
+        out = work / "results.json"
         out.write_text(json.dumps(to_dict(run), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         say(f"figures written to {out}")
     return 0

@@ -7,7 +7,7 @@ Peak RSS is this process's own (``RUSAGE_SELF``) and that of its reaped children
 
 Ops:
   baseline                         imports only: the floor of the RSS figures
-  ingest ROOT BAG                  fresh archive at ROOT, then ingest BAG
+  ingest ROOT BAG                  fresh archive at ROOT, then ingest BAG (sampled, bench.sampler)
   verify ROOT AIP_ID ALGORITHM     verify one AIP in the primary location
   profile ROOT BAG STATS           ingest under cProfile, statistics dumped to STATS
 """
@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from archive.archive import Archive, InitOptions, init_archive
 from archive.audit import verify_aips
+from bench.sampler import Sampler
 from ingest.pipeline import ingest_package
 
 #: The benchmark's clock: the day after the corpora's "today", China Standard Time.
@@ -51,9 +52,10 @@ def peak_rss() -> dict[str, int]:
 
 def op_ingest(root: str, bag: str) -> dict[str, Any]:
     archive = fresh_archive(Path(root))
-    seconds, out = timed(lambda: ingest_package(archive, Path(bag), now=NOW))
+    with Sampler() as sampler:
+        seconds, out = timed(lambda: ingest_package(archive, Path(bag), now=NOW))
     return {"seconds": seconds, "status": out.status, "aip_id": out.aip_id,
-            "codes": sorted({f.code for f in out.findings})}
+            "codes": sorted({f.code for f in out.findings}), "profile": sampler.to_dict()}
 
 
 def op_verify(root: str, aip_id: str, algorithm: str) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""Where ingest spends its time: cProfile statistics folded into pipeline phases.
+"""Where ingest spends its time: profiles folded into pipeline phases.
+
+Two sources: the sampling profiler (:mod:`bench.sampler`) running inside every
+timed ingest, and, on request (``--cprofile``), one extra ingest under cProfile.
 
 A phase is the cumulative time of the pipeline functions that implement it (see
 ingest/pipeline.py "Order of work").  cProfile sees only the main thread, so work
@@ -51,7 +54,9 @@ class Breakdown:
 
     total: float
     phases: tuple[Phase, ...]
-    top: tuple[tuple[str, float, int], ...]  # (function, own seconds, calls)
+    top: tuple[tuple[str, float, int | None], ...]  # (function, own seconds, calls; None when sampled)
+    method: str = "cprofile"  # or "sampling" (bench.sampler)
+    workers: tuple[tuple[str, float], ...] = ()  # sampling only: worker thread-seconds by function
 
     @property
     def other(self) -> float:
@@ -93,3 +98,15 @@ def breakdown(stats_file: Path, total: float, top: int = 8) -> Breakdown:
     by_own = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
     tops = tuple((_label(key), value[2], value[1]) for key, value in by_own)
     return Breakdown(total, tuple(phases), tops)
+
+
+def from_samples(data: dict, total: float) -> Breakdown:
+    """A breakdown from :meth:`bench.sampler.Sampler.to_dict`; ``total`` is the run's wall time.
+
+    Phases never sampled are reported as 0 s (sampling cannot tell "absent" from "too quick").
+    """
+    seen = data.get("phases", {})
+    phases = tuple(Phase(label, float(seen.get(label, 0.0))) for label, _ in PHASES)
+    tops = tuple((str(name), float(seconds), None) for name, seconds in data.get("top", []))
+    workers = tuple((str(name), float(seconds)) for name, seconds in data.get("workers", []))
+    return Breakdown(total, phases, tops, method="sampling", workers=workers)

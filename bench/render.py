@@ -1,7 +1,8 @@
 """Plain-text tables of a benchmark run (one per corpus), targets beside the figures."""
 from __future__ import annotations
 
-from bench.results import (FLOOR_OF, FLOOR_WRITE, INGEST, LABELS, CorpusResult, RunResult, Target)
+from bench.phases import Breakdown
+from bench.results import FLOOR_OF, FLOOR_WRITE, INGEST, LABELS, CorpusResult, RunResult, Target
 
 HEADER = ("tool", "best s", "median s", "MB/s", "files/s", "× floor", "peak RSS")
 
@@ -56,20 +57,24 @@ def corpus_lines(result: CorpusResult, run: RunResult) -> list[str]:
     return lines
 
 
-def profile_lines(result: CorpusResult) -> list[str]:
-    b = result.profile
-    if b is None:
-        return []
-    lines = [f"Corpus {result.name} ingest under cProfile: {b.total:.2f} s wall (profiling overhead included; "
-             "read the shares)"]
+def profile_lines(result: CorpusResult, b: Breakdown) -> list[str]:
+    how = ("sampled every 5 ms inside the median timed run" if b.method == "sampling"
+           else "one extra run under cProfile (its overhead included: read the shares)")
+    lines = [f"Corpus {result.name} ingest, where the time goes ({how}): {b.total:.2f} s wall"]
     cells = [("phase", "seconds", "share")]
     for p in b.phases:
         share = "" if p.seconds is None else f"{100 * p.seconds / b.total:.0f} %"
         cells.append((p.label, _num(p.seconds, ".2f") if p.seconds is not None else "not seen", share))
     cells.append(("other (unattributed)", f"{b.other:.2f}", f"{100 * b.other / b.total:.0f} %"))
     lines += table(cells)
-    lines.append("top functions by own time (main thread; waits on worker threads show as lock acquire):")
-    lines += [f"  {s:7.2f} s  {n:>9,} calls  {f}" for f, s, n in b.top]
+    if b.method == "sampling":
+        lines.append("main thread, innermost Python function (C calls such as fsync or hashing count to their caller):")
+        lines += [f"  {s:7.2f} s  {f}" for f, s, _ in b.top]
+        lines.append("worker threads, innermost Python function (thread-seconds; idle pool threads included):")
+        lines += [f"  {s:7.2f} s  {f}" for f, s in b.workers]
+    else:
+        lines.append("top functions by own time (main thread; waits on worker threads show as lock acquire):")
+        lines += [f"  {s:7.2f} s  {n or 0:>9,} calls  {f}" for f, s, n in b.top]
     return lines
 
 
@@ -87,6 +92,6 @@ def render(run: RunResult) -> str:
         lines.append(note)
     for result in run.corpora:
         lines += ["", *corpus_lines(result, run)]
-        if result.profile is not None:
-            lines += ["", *profile_lines(result)]
+        for profile in result.profiles:
+            lines += ["", *profile_lines(result, profile)]
     return "\n".join(lines) + "\n"

@@ -53,7 +53,7 @@ class CorpusResult:
     payload_bytes: int
     payload_files: int
     rows: tuple[Row, ...]
-    profile: Breakdown | None = None
+    profiles: tuple[Breakdown, ...] = ()  # of ingest: sampled (always), cProfile (on request)
     generated_seconds: float | None = None  # None: reused from an earlier run
 
     def row(self, key: str) -> Row | None:
@@ -130,16 +130,17 @@ def row_dict(result: CorpusResult, row: Row) -> dict[str, Any]:
 
 
 def profile_dict(b: Breakdown) -> dict[str, Any]:
-    return {"total_seconds": b.total, "other_seconds": b.other,
+    return {"method": b.method, "total_seconds": b.total, "other_seconds": b.other,
             "phases": [{"phase": p.label, "seconds": p.seconds} for p in b.phases],
-            "top_own_time": [{"function": f, "seconds": s, "calls": n} for f, s, n in b.top]}
+            "top_own_time": [{"function": f, "seconds": s, "calls": n} for f, s, n in b.top],
+            "worker_threads": [{"function": f, "thread_seconds": s} for f, s in b.workers]}
 
 
 def corpus_dict(c: CorpusResult) -> dict[str, Any]:
     return {"name": c.name, "description": c.description, "payload_bytes": c.payload_bytes,
             "payload_files": c.payload_files, "generated_seconds": c.generated_seconds,
             "rows": [row_dict(c, r) for r in c.rows],
-            "profile_ingest": profile_dict(c.profile) if c.profile else None}
+            "profiles_ingest": [profile_dict(p) for p in c.profiles]}
 
 
 def to_dict(run: RunResult) -> dict[str, Any]:

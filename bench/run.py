@@ -1,8 +1,8 @@
 """One benchmark run over one corpus: floors, bagit.py, casearchive ingest and verify.
 
 Order per corpus: floors (hash, then write), bagit.py, ingest ×N (fresh archive each
-time; the last one is kept), verify SHA-256 ×N and SM3 ×N on that AIP, then one
-profiled ingest (corpus A).  Before every timed run the inputs are read once (page
+time, each sampled for a phase breakdown; the last archive is kept), verify SHA-256
+×N and SM3 ×N on that AIP, and on request one extra ingest under cProfile.  Before every timed run the inputs are read once (page
 cache warm for every tool alike) and pending writes are flushed, so one tool's
 write-back never lands in another's time.
 """
@@ -17,7 +17,7 @@ from typing import Callable
 
 from bench import corpus as corpora
 from bench import floor, tools
-from bench.phases import breakdown
+from bench.phases import Breakdown, breakdown, from_samples
 from bench.results import (BAGIT, FLOOR_INGEST, FLOOR_SHA256, FLOOR_SM3, FLOOR_WRITE, INGEST, VERIFY_SHA256,
                            VERIFY_SM3, CorpusResult, Row)
 from bench.timing import Timing, repeat
@@ -25,11 +25,11 @@ from bench.timing import Timing, repeat
 
 @dataclass(frozen=True)
 class Plan:
-    """What to run: the work directory, repetitions, and whether to profile ingest."""
+    """What to run: the work directory, repetitions, and whether to add a cProfile'd ingest."""
 
     work: Path
     repeats: int = 3
-    profile: bool = True
+    cprofile: bool = False
 
 
 def say(message: str) -> None:
@@ -76,14 +76,18 @@ def _row(key: str, row: Row) -> Row:
     return Row(key, row.timing, row.peak_rss_kib)
 
 
-def ingest_rows(c: corpora.Corpus, plan: Plan, prep: Prepared, root: Path) -> tuple[Row, str]:
-    """Ingest ×N into a fresh archive each time; the last archive stays for verify."""
+def ingest_rows(c: corpora.Corpus, plan: Plan, prep: Prepared, root: Path) -> tuple[Row, str, Breakdown]:
+    """Ingest ×N into a fresh archive each time; the last archive stays for verify.
+
+    Every run is sampled (bench.sampler); the breakdown is that of the median run.
+    """
     def before() -> None:
         shutil.rmtree(root, ignore_errors=True)
         prep()
     say(f"{c.spec.name}: casearchive ingest ×{plan.repeats}")
     row, results = children(lambda: tools.ingest(root, c.bag), plan.repeats, before)
-    return _row(INGEST, row), results[-1].data["aip_id"]
+    median = sorted(results, key=lambda r: r.seconds)[len(results) // 2]
+    return _row(INGEST, row), results[-1].data["aip_id"], from_samples(median.data["profile"], median.seconds)
 
 
 def verify_rows(c: corpora.Corpus, plan: Plan, root: Path, aip_id: str) -> list[Row]:
@@ -103,7 +107,8 @@ def bagit_row(c: corpora.Corpus, plan: Plan, prep: Prepared) -> Row:
     return Row(BAGIT, timing)
 
 
-def profiled(c: corpora.Corpus, plan: Plan, prep: Prepared):  # type: ignore[no-untyped-def]
+def cprofiled(c: corpora.Corpus, plan: Plan, prep: Prepared) -> Breakdown:
+    """One extra ingest under cProfile (slower; exact call counts)."""
     root, stats = plan.work / "archives" / f"{c.spec.key}-profile", plan.work / f"profile-{c.spec.key}.pstats"
     say(f"{c.spec.name}: casearchive ingest under cProfile")
     shutil.rmtree(root, ignore_errors=True)
@@ -124,9 +129,9 @@ def run_corpus(spec: corpora.CorpusSpec, description: str, plan: Plan) -> Corpus
     rows = floors(c, plan, prep) + [bagit_row(c, plan, prep)]
     root = plan.work / "archives" / c.spec.key
     try:
-        ingest, aip_id = ingest_rows(c, plan, prep, root)
+        ingest, aip_id, sampled = ingest_rows(c, plan, prep, root)
         rows += verify_rows(c, plan, root, aip_id) + [ingest]
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    profile = profiled(c, plan, prep) if plan.profile else None
-    return CorpusResult(spec.name, description, c.payload_bytes, c.payload_files, tuple(rows), profile, made)
+    profiles = (sampled, cprofiled(c, plan, prep)) if plan.cprofile else (sampled,)
+    return CorpusResult(spec.name, description, c.payload_bytes, c.payload_files, tuple(rows), profiles, made)

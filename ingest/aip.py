@@ -29,7 +29,7 @@ from typing import Any, Mapping
 
 from fixity.digest import AIP_ALGORITHMS, FileDigest, new_hash
 from fixity.manifest import format_manifest
-from ingest.tagfile import format_tag_file
+from fixity.tagfile import format_tag_file
 
 AIP_PROFILE = "urn:casearchive:profile:aip:1"
 SIP_TAG_DIR = "sip"

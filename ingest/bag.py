@@ -28,7 +28,7 @@ import ingest.bag_codes  # noqa: F401 — registers BAG-/PRF- codes
 from findings import Finding, has_errors
 from fixity.digest import SUPPORTED, FileDigest, available, digest_many, new_hash
 from fixity.manifest import decode_text, is_tag_manifest, manifest_algorithm, parse_manifest, split_lines
-from ingest.tagfile import parse_tag_file
+from fixity.tagfile import parse_tag_file
 
 #: BagIt versions this validator implements, as bagit.txt spells them.
 SUPPORTED_VERSIONS = ("0.97", "1.0")

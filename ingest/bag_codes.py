@@ -2,12 +2,12 @@
 
 MUST / MUST NOT of RFC 8493 are errors, SHOULD / SHOULD NOT warnings.  The
 codes of manifest and tag-file parsing live beside their parsers
-(fixity.manifest, ingest.tagfile) and are registered by importing them here.
+(fixity.manifest, fixity.tagfile) and are registered by importing them here.
 """
 from __future__ import annotations
 
 import fixity.manifest  # noqa: F401 — registers the manifest-line codes
-import ingest.tagfile  # noqa: F401 — registers the tag-file codes
+import fixity.tagfile  # noqa: F401 — registers the tag-file codes
 from findings import Code, Severity, register
 
 E, W = Severity.ERROR, Severity.WARNING

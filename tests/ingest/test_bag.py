@@ -20,7 +20,7 @@ from fixity.digest import FileDigest
 from fixity.manifest import format_manifest
 from ingest import bag as bagmod
 from ingest.bag import BagReport, manifest_algorithms, validate_bag
-from ingest.tagfile import format_tag_file
+from fixity.tagfile import format_tag_file
 
 PAYLOAD = {
     "data/documents/起诉状.pdf": b"%PDF-1.7\n" + bytes(range(256)) * 4,

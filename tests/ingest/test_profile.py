@@ -14,7 +14,7 @@ from fixity.manifest import format_manifest
 from ingest.bag import validate_bag
 from ingest.profile import (SIP_PROFILE_ID, ProfileError, check_profile, effective_profile, load_profile,
                             validate_profile)
-from ingest.tagfile import format_tag_file
+from fixity.tagfile import format_tag_file
 
 CASEFILE = "data/metadata/casefile.xml"
 

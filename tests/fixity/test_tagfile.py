@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.tagfile import format_tag_file, parse_tag_file
+from fixity.tagfile import format_tag_file, parse_tag_file
 
 
 def codes(findings):

@@ -1,0 +1,4 @@
+"""Catalogue tables: integrity (see archive/models.py for the core tables)."""
+from __future__ import annotations
+
+from archive.models import Base  # noqa: F401
