@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from archive.models import AipCopyRow, AipFileRow, AipRow, ArchiveNumberCounter, StorageLocationRow, SubmissionRow
@@ -90,7 +90,7 @@ def register_aip(session: Session, record: AipRecord) -> None:
     row = AipRow(**{k: getattr(record, k) for k in _SCALARS})
     session.add(row)
     session.flush()
-    session.execute(AipFileRow.__table__.insert(), [
+    session.execute(insert(AipFileRow), [
         {"aip_id": record.id, "path": f.path, "role": f.role, "size": f.size, "sha256": f.sha256, "sm3": f.sm3}
         for f in record.files])
     for c in record.copies:

@@ -464,9 +464,9 @@ def _compute_missing(v: _Validation) -> None:
     groups: dict[tuple[str, ...], list[str]] = {}
     for disk, algs in wanted.items():
         groups.setdefault(tuple(sorted(algs)), []).append(disk)
-    for algs, paths in groups.items():
+    for alg_key, paths in groups.items():
         jobs = [(p, v.root / p, None) for p in sorted(paths)]
-        for result in digest_many(jobs, algs, fsync=False):
+        for result in digest_many(jobs, alg_key, fsync=False):
             _record(v, result)
 
 

@@ -102,6 +102,7 @@ def _free(lock: Path) -> bool:
 
 def ingest_package(archive: Archive, source: Path, *, now: datetime, agent: str = "casearchive ingest") -> IngestOutcome:
     """Ingest one package (directory, .zip, .tar, .tar.gz); never raises for bad input."""
+    archive.signer  # fail fast (ConfigError) on an unusable signing key, before any work
     sid = uuid.uuid4().hex
     source = Path(os.path.abspath(source))
     with staging_area(archive.primary) as area:

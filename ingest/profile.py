@@ -161,17 +161,17 @@ def _profile_id(report: BagReport, profile: Mapping[str, Any]) -> list[Finding]:
 
 def _tag_rule(report: BagReport, label: str, rule: Mapping[str, Any]) -> list[Finding]:
     values = _values(report, label)
-    where = {"location": "bag-info.txt"}
+    where = "bag-info.txt"
     if rule.get("required") and not values:
-        return [Finding("PRF-TAG-REQUIRED", **where, params={"label": label})]
+        return [Finding("PRF-TAG-REQUIRED", location=where, params={"label": label})]
     out = []
     if rule.get("required") and all(v == "" for v in values):
-        out.append(Finding("PRF-TAG-EMPTY", **where, params={"label": label}))
+        out.append(Finding("PRF-TAG-EMPTY", location=where, params={"label": label}))
     allowed = rule.get("values") or []
-    out += [Finding("PRF-TAG-VALUE", **where, expected=", ".join(allowed), found=v, params={"label": label})
+    out += [Finding("PRF-TAG-VALUE", location=where, expected=", ".join(allowed), found=v, params={"label": label})
             for v in values if allowed and v not in allowed]
     if rule.get("repeatable") is False and len(values) > 1:
-        out.append(Finding("PRF-TAG-NOT-REPEATABLE", **where, expected="1", found=str(len(values)),
+        out.append(Finding("PRF-TAG-NOT-REPEATABLE", location=where, expected="1", found=str(len(values)),
                            params={"label": label}))
     return out
 

@@ -86,7 +86,7 @@ def validate_sip(source: Path, dest: Path | None, *, level: str = "sip", today: 
     findings += bag.findings
     if level == "bag":
         return SipValidation(source, kind, tuple(findings), staged, bag, digests=bag.digests)
-    findings += validate_profile(bag, load_profile(), _SERIALIZATION.get(kind))
+    findings += validate_profile(bag, load_profile(), _SERIALIZATION.get(kind or ""))
     casefile, more = _check_metadata(staged.root, bag, today)
     findings += more
     return SipValidation(source, kind, tuple(findings), staged, bag, casefile, bag.digests)

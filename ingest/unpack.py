@@ -321,7 +321,7 @@ def _is_tar_header(block: bytes) -> bool:
         stored = int(block[148:156].replace(b"\0", b" ").strip() or b"x", 8)
     except ValueError:
         return False
-    return stored in tarfile.calc_chksums(block)
+    return stored in tarfile.calc_chksums(block)  # type: ignore[attr-defined]  # stable since Python 2
 
 
 # ---------------------------------------------------------------- zip
@@ -733,7 +733,7 @@ def _read_tar(fh: IO[bytes], compressed: bool, location: str, writer: _Writer | 
               algorithms: Sequence[str], limits: UnpackLimits) -> tuple[_TarReader, str]:
     """Stream the tar (tarfile ``r|``) once; gzip is ours so its CRC and size are verified."""
     raw = _Raw(fh)
-    stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw  # type: ignore[arg-type]
+    stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw  # type: ignore[call-overload]
     tap = _Tap(stream, raw, limits, compressed)
     reader = _TarReader(location, writer, algorithms, limits, tap)
     try:
@@ -925,7 +925,8 @@ class _Outcome:
     def package(self) -> StagedPackage:
         # a finding about the whole package names the package
         findings = [f if f.location else replace(f, location=self.source.name) for f in self.findings]
-        root, files = None, {}
+        root: Path | None = None
+        files: dict[str, FileDigest] = {}
         if not has_errors(findings) and not self.files:
             findings.append(Finding(C.EMPTY, location=self.source.name, found="no files"))
         elif not has_errors(findings) and self.top is not None:

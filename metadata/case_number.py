@@ -39,7 +39,11 @@ class CaseType:
 
 def _types(category: str, rows: str) -> tuple[CaseType, ...]:
     """Rows as ``代字:含义`` separated by spaces."""
-    return tuple(CaseType(*row.split(":"), category) for row in rows.split())  # type: ignore[arg-type]
+    out = []
+    for row in rows.split():
+        code, meaning = row.split(":", 1)
+        out.append(CaseType(code, meaning, category))
+    return tuple(out)
 
 
 # 法〔2015〕137号 附件, 12 categories of case; "legacy" rows predate 2016 but occur in old files.

@@ -116,3 +116,43 @@ def test_demo_runs_end_to_end(tmp_path):
     (other / "precious.txt").write_text("keep me")
     refused = run_cli("--root", str(other), "demo")
     assert refused.returncode == 3 and (other / "precious.txt").exists()
+
+
+def test_language_defaults_to_the_locale(tmp_path):
+    env = {"CASEARCHIVE_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"}
+    res = run_cli("--root", str(tmp_path / "none"), "list", env=env)
+    assert res.returncode == 3 and "错误" in res.stderr
+    env["LANG"] = "en_US.UTF-8"
+    assert "error" in run_cli("--root", str(tmp_path / "none"), "list", env=env).stderr
+
+
+def test_init_with_own_pkcs12(tmp_path, now):
+    from cryptography.hazmat.primitives.serialization import pkcs12, BestAvailableEncryption
+
+    from fixity.keys import generate_identity, load_signer
+
+    paths = generate_identity(tmp_path / "mine", "某法院归档", "某法院", passphrase=None, now=now)
+    signer = load_signer(paths, None)
+    p12 = tmp_path / "mine.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(b"me", signer.private_key, signer.certificate, None,
+                                                          BestAvailableEncryption(b"pw")))
+    root = tmp_path / "arc"
+    res = run_cli("--root", str(root), "init", "--pkcs12", str(p12), env={"CASEARCHIVE_KEY_PASSPHRASE": "pw"})
+    assert res.returncode == 0, res.stderr
+    cert = (root / "keys" / "signing-cert.pem").read_bytes()
+    from cryptography import x509
+
+    assert x509.load_pem_x509_certificate(cert) == signer.certificate
+    assert oct((root / "keys" / "signing-key.pem").stat().st_mode & 0o777) == "0o600"
+    # the key is kept encrypted: without the passphrase the archive cannot sign
+    listed = run_cli("--root", str(root), "list")
+    assert listed.returncode == 0
+    sip_dir = tmp_path / "sips"
+    from samples import generate_sips
+
+    pkg = generate_sips(sip_dir, count=1, seed=3)[0]
+    no_pass = run_cli("--root", str(root), "ingest", str(pkg), env={"CASEARCHIVE_KEY_PASSPHRASE": ""})
+    assert no_pass.returncode == 3 and "signing key" in no_pass.stderr
+    assert json.loads(run_cli("--root", str(root), "list", "--json").stdout) == []
+    ok = run_cli("--root", str(root), "ingest", str(pkg), env={"CASEARCHIVE_KEY_PASSPHRASE": "pw"})
+    assert ok.returncode == 0, ok.stdout + ok.stderr
