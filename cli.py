@@ -375,9 +375,99 @@ def log_show(ctx: Ctx, aip: str | None, limit: int, as_json: bool) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- check / attest
+@main.command()
+@click.argument("aips", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Check every AIP.")
+@click.option("--sip", "sip_path", type=click.Path(path_type=Path), help="Check a package before ingest.")
+@click.option("--stage", type=click.Choice(["receive", "manage", "use", "store"]),
+              help="Stage plan (default: receive for --sip, store otherwise).")
+@click.option("--items", help="Only these items, e.g. 1-1,3-4.")
+@click.option("--file", "files", multiple=True, help="use stage: the files handed out.")
+@click.option("--location", help="Check the copy in this storage location (default: primary).")
+@click.option("--from-archive", is_flag=True, help="Receive from another archive: YJ items instead of GD.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Write the report to this file.")
+@json_option
+@handled
+def check(ctx: Ctx, aips: tuple[str, ...], all_: bool, sip_path: Path | None, stage: str | None, items: str | None,
+          files: tuple[str, ...], location: str | None, from_archive: bool, fmt: str, out: Path | None,
+          as_json: bool) -> int:
+    """Run the DA/T 70 four-property check plan of a stage; print or write the check register."""
+    from checks.api import Status
+    from checks.report import render
+
+    chosen = [i.strip() for i in items.split(",")] if items else None
+    fmt = "json" if as_json else fmt
+    if sip_path is not None:
+        try:
+            report = _check_sip(ctx, sip_path, stage or "receive", chosen, from_archive)
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            return EXIT_FINDINGS
+    else:
+        if not aips and not all_:
+            raise click.UsageError("name AIPs (id, 档号 or 案号), use --all, or --sip PATH")
+        from archive.checking import CheckTargetError, run_checks
+
+        try:
+            report = run_checks(ctx.open(), None if all_ else list(aips), stage or "store", now=_now(), items=chosen,
+                                files=files or None, location=location, from_archive=from_archive).batch
+        except CheckTargetError as exc:
+            click.echo(str(exc), err=True)
+            return EXIT_FINDINGS
+    text = render(report, fmt, ctx.lang)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        ctx.console.print(str(out), markup=False)
+    else:
+        click.echo(text, nl=False)
+    return EXIT_FINDINGS if report.bottom_line is Status.FAILED else EXIT_OK
+
+
+def _check_sip(ctx: Ctx, path: Path, stage: str, items: list[str] | None, from_archive: bool):  # type: ignore[no-untyped-def]
+    from ingest.checking import checks_for_sip
+
+    settings, services = None, None
+    try:
+        archive = ctx.open()
+    except ConfigError:
+        archive = None  # a case system may check a package with no archive at hand
+    if archive is not None:
+        from archive.checking import services_for
+
+        settings, services = archive.config.section("checks"), services_for(archive, None)
+    return checks_for_sip(path, stage, now=_now(), settings=settings, services=services, items=items,
+                          from_archive=from_archive)
+
+
+@main.command()
+@click.argument("item")
+@click.option("--aip", required=True, help="AIP id, 档号 or 案号.")
+@click.option("--by", "by", required=True, help="Who attests (name, role).")
+@click.option("--note", required=True, help="What was inspected and found.")
+@click.option("--failed", is_flag=True, help="The inspection found a problem (不通过).")
+@json_option
+@handled
+def attest(ctx: Ctx, item: str, aip: str, by: str, note: str, failed: bool, as_json: bool) -> int:
+    """Record a person's attestation of a manual check item (e.g. 4-5 载体外观)."""
+    from archive.checking import CheckTargetError, attest as do_attest
+
+    try:
+        outcome = do_attest(ctx.open(), item, aip, by, note, _now(), failed=failed)
+    except (ValueError, CheckTargetError) as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        ctx.emit_json(outcome.to_dict())
+    else:
+        ctx.console.print(json.dumps(outcome.to_dict(), ensure_ascii=False), markup=False)
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- codes
 CODE_MODULES = ("ingest.codes", "ingest.bag_codes", "ingest.unpack_codes", "metadata.codes",
-                "fixity.sign_codes", "archive.codes")
+                "fixity.sign_codes", "archive.codes", "checks.codes_pkg", "checks.codes_meta", "checks.codes_sec",
+                "checks.codes_content")
 
 
 def load_all_codes() -> list:  # type: ignore[type-arg]

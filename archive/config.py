@@ -47,6 +47,8 @@ class SigningConfig:
 @dataclass(frozen=True)
 class IngestConfig:
     workers: int = 2
+    #: Run the DA/T 70 receive-stage check plan (checks/) and refuse on blocking failures.
+    receive_checks: bool = True
     archive_number_template: str = "{fonds}-{year}-{retention}-{department}-{seq:04d}"
     department_codes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_DEPARTMENT_CODES))
     #: [ingest.limits] as written; ingest.limits.UnpackLimits checks the keys and values.
@@ -143,11 +145,11 @@ def _storage(root: Path, data: Mapping[str, Any]) -> StorageConfig:
 
 
 def _ingest(data: Mapping[str, Any]) -> IngestConfig:
-    _check_keys("ingest", data, {"workers", "archive_number_template", "department_codes", "limits"})
+    _check_keys("ingest", data, {"workers", "archive_number_template", "department_codes", "limits", "receive_checks"})
     limits = dict(data.get("limits", {}))
     codes = dict(DEFAULT_DEPARTMENT_CODES)
     codes.update(data.get("department_codes", {}))
-    kwargs = {k: v for k, v in data.items() if k in {"workers", "archive_number_template"}}
+    kwargs = {k: v for k, v in data.items() if k in {"workers", "archive_number_template", "receive_checks"}}
     return IngestConfig(department_codes=codes, limits=limits, **kwargs)
 
 
@@ -199,6 +201,8 @@ receipts = "receipts"
 
 [ingest]
 workers = 2
+# Run the DA/T 70 receive-stage (归档) check plan on every package; see [checks] and docs/checks.md.
+receive_checks = true
 # 档号 rule (DA/T 13 style). Fields: fonds, year, retention, department, seq.
 archive_number_template = "{{fonds}}-{{year}}-{{retention}}-{{department}}-{{seq:04d}}"
 

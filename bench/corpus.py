@@ -1,4 +1,4 @@
-"""Benchmark corpora: seeded SIP bags of pseudo-random documents, generated once.
+"""Benchmark corpora: seeded SIP bags of real, valid files with pseudo-random content.
 
 A corpus is one BagIt 1.0 bag (RFC 8493) that satisfies the SIP contract
 (docs/sip.md): bag-info with Source-Organization, External-Identifier (= 案号),
@@ -7,13 +7,17 @@ and ``data/metadata/casefile.xml`` built with :mod:`metadata.model` and serialis
 with :func:`metadata.xml.casefile_to_xml`.  The case-level facts come from the
 sample generator (:func:`samples.context.make_context`).
 
-Documents are pseudo-random bytes, declared honestly as format ``BIN`` with a
-remark saying so (see bench/README.md): the schema accepts any format token and
-no rule identifies formats by content yet, so nothing pretends they are PDFs.
+The receive-stage checks identify formats by content and open every file (DA/T 70
+3-3, 3-4), so documents must be what they claim (bench/README.md):
+* corpus A (small files): single-page, uncompressed 8-bit greyscale TIFF 6.0 images
+  whose pixels are noise — real images, decoded by the checks like any scan;
+* corpus B (large files): ISO BMFF (MP4) files — ``ftyp``, a ``moov`` holding only
+  a movie header (no tracks), and an ``mdat`` of random bytes: a structurally valid
+  container whose media data no track references, so nothing claims it plays.
 
-Bytes come from AES-128-CTR keyed by SHA-256 of the seed and file number: seeded,
-reproducible and ~4 GB/s, where ``random.randbytes`` manages ~160 MB/s.  Each
-file is written in chunks, hashed while written, and never held whole in memory.
+Random bytes come from AES-128-CTR keyed by SHA-256 of the seed and file number:
+seeded, reproducible and ~4 GB/s, where ``random.randbytes`` manages ~160 MB/s.
+Each file is written in chunks, hashed while written, never held whole in memory.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ import math
 import os
 import random
 import shutil
+import struct
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -35,8 +40,11 @@ from samples.bag import BAGIT_TXT, PROFILE_ID, bag_info_text, bag_name, encode_p
 from samples.context import CaseContext, make_context
 
 TODAY = date(2026, 11, 1)  # the samples' default "today": case dates are drawn before it
-FORMAT = "BIN"
-REMARK = "基准测试用伪随机数据，非真实文书 / benchmark pseudo-random data, not a real document"
+REMARK = {"TIFF": "基准测试数据：随机噪声灰度图像，非真实文书 / benchmark data: a noise image, not a real document",
+          "MP4": "基准测试数据：MP4 容器内为随机字节，无音视频轨道 / benchmark data: an MP4 container of random "
+                 "bytes without tracks, not a real recording"}
+EXTENSION = {"TIFF": "tif", "MP4": "mp4"}
+TIFF_WIDTH = 256  # pixels per row (1 byte each)
 METADATA = "data/metadata/casefile.xml"
 MARKER = "complete.json"
 CHUNK = 8 << 20
@@ -98,27 +106,69 @@ def keystream(spec: CorpusSpec, index: int) -> "Cipher":
     return Cipher(algorithms.AES(key[:16]), modes.CTR(key[16:]))
 
 
-def write_random(path: Path, spec: CorpusSpec, index: int, size: int) -> str:
-    """Write ``size`` seeded bytes to ``path``; return their SHA-256."""
+def write_file(path: Path, spec: CorpusSpec, index: int, head: bytes, random_bytes: int, tail: bytes) -> tuple[int, str]:
+    """``head``, ``random_bytes`` seeded bytes, ``tail``; return size and SHA-256."""
     enc, h = keystream(spec, index).encryptor(), hashlib.sha256()
-    zeros = bytes(min(CHUNK, size))
+    zeros = bytes(min(CHUNK, random_bytes))
     with open(path, "wb") as out:
-        left = size
-        while left:
-            part = enc.update(zeros[:min(left, CHUNK)])
+        for part in _parts(enc, zeros, head, random_bytes, tail):
             h.update(part)
             out.write(part)
-            left -= len(part)
-    return h.hexdigest()
+    return len(head) + random_bytes + len(tail), h.hexdigest()
 
 
-def document(ctx: CaseContext, number: int, size: int, sha256: str) -> Document:
-    """卷内文件 ``number``: one page, 正卷, born digital, declared as what it is (BIN)."""
+def _parts(enc, zeros: bytes, head: bytes, count: int, tail: bytes):  # type: ignore[no-untyped-def]
+    yield head
+    while count:
+        part = enc.update(zeros[:min(count, CHUNK)])
+        count -= len(part)
+        yield part
+    yield tail
+
+
+def tiff_parts(target: int) -> tuple[bytes, int, bytes]:
+    """Baseline TIFF 6.0 (little endian), one uncompressed 8-bit grey strip, 300 dpi: about ``target`` bytes."""
+    entries = 12
+    overhead = 8 + 2 + 12 * entries + 4 + 16
+    rows = max(1, (target - overhead) // TIFF_WIDTH)
+    pixels = rows * TIFF_WIDTH
+    ifd = 8 + pixels + (pixels & 1)  # the IFD starts on a word boundary
+    rationals = ifd + 2 + 12 * entries + 4
+    tags = [(256, 3, 1, TIFF_WIDTH), (257, 4, 1, rows), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+            (273, 4, 1, 8), (277, 3, 1, 1), (278, 4, 1, rows), (279, 4, 1, pixels), (282, 5, 1, rationals),
+            (283, 5, 1, rationals + 8), (296, 3, 1, 2)]
+    body = struct.pack("<H", entries) + b"".join(struct.pack("<HHII", *t) for t in tags) + struct.pack("<I", 0)
+    tail = b"\0" * (pixels & 1) + body + struct.pack("<IIII", 300, 1, 300, 1)
+    return b"II*\0" + struct.pack("<I", ifd), pixels, tail
+
+
+def mp4_parts(target: int) -> tuple[bytes, int, bytes]:
+    """ISO/IEC 14496-12: ftyp, moov (mvhd only: no tracks), mdat of random bytes; exactly ``target`` bytes."""
+    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isommp41")
+    matrix = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+    mvhd = _box(b"mvhd", struct.pack(">IIIIIIH", 0, 0, 0, 1000, 0, 0x10000, 0x100) + bytes(10) + matrix
+                + bytes(24) + struct.pack(">I", 1))
+    head = ftyp + _box(b"moov", mvhd)
+    large = target - len(head) > 0xFFFFFFFF  # a 64-bit box size (§4.2) needs 8 more header bytes
+    data = max(0, target - len(head) - (16 if large else 8))
+    mdat = struct.pack(">I4sQ", 1, b"mdat", data + 16) if large else struct.pack(">I4s", data + 8, b"mdat")
+    return head + mdat, data, b""
+
+
+def _box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+def write_document(bag: Path, spec: CorpusSpec, ctx: CaseContext, number: int, target: int) -> Document:
+    """卷内文件 ``number``: one page/frame, 正卷, born digital, declared as what it is."""
+    fmt = "TIFF" if spec.name == "A" else "MP4"
+    rel = f"documents/{number:05d}.{EXTENSION[fmt]}"
+    head, count, tail = (tiff_parts if fmt == "TIFF" else mp4_parts)(target)
+    size, sha256 = write_file(bag / "data" / rel, spec, number, head, count, tail)
     return Document(
         sequence=number, title=f"基准测试数据{number:05d}", creator=ctx.court.name, date=ctx.closing_date,
-        volume=Volume.MAIN, path=f"documents/{number:05d}.bin", page_count=1, start_page=number,
-        original_form=OriginalForm.BORN_DIGITAL, format=FORMAT, size=size, digest=Digest("sha256", sha256),
-        doc_number=ctx.case_number, remarks=REMARK)
+        volume=Volume.MAIN, path=rel, page_count=1, start_page=number, original_form=OriginalForm.BORN_DIGITAL,
+        format=fmt, size=size, digest=Digest("sha256", sha256), doc_number=ctx.case_number, remarks=REMARK[fmt])
 
 
 def casefile(ctx: CaseContext, documents: tuple[Document, ...]) -> CaseFile:
@@ -139,13 +189,8 @@ def context(spec: CorpusSpec) -> CaseContext:
 
 
 def write_documents(bag: Path, spec: CorpusSpec, ctx: CaseContext) -> tuple[Document, ...]:
-    docs_dir = bag / "data" / "documents"
-    docs_dir.mkdir(parents=True)
-    docs = []
-    for number, size in enumerate(spec.sizes(), start=1):
-        doc_path = bag / "data" / f"documents/{number:05d}.bin"
-        docs.append(document(ctx, number, size, write_random(doc_path, spec, number, size)))
-    return tuple(docs)
+    (bag / "data" / "documents").mkdir(parents=True)
+    return tuple(write_document(bag, spec, ctx, number, size) for number, size in enumerate(spec.sizes(), start=1))
 
 
 def write_tags(bag: Path, ctx: CaseContext, entries: dict[str, tuple[int, str]]) -> None:

@@ -82,7 +82,10 @@ def run_lanes(jobs: Sequence[Callable[[], int]]) -> list[int]:
 
 def hash_floor(files: Sequence[Path], algorithms: Sequence[str]) -> None:
     """The hashing floor: every algorithm over every file, two lanes; checks the output."""
-    lanes = split_by_bytes(files)
+    try:
+        lanes = split_by_bytes(files)
+    except OSError as exc:
+        raise FloorError(f"cannot size the floor's input: {exc}") from exc
     seen = sum(run_lanes([lane_job(algorithms, lane) for lane in lanes]))
     if seen != len(files) * len(algorithms):
         raise FloorError(f"openssl printed {seen} digests for {len(files)} files × {len(algorithms)} algorithms")

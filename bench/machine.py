@@ -41,3 +41,11 @@ def describe() -> dict[str, Any]:
         "openssl": _version(["openssl", "version"]),
         "bagit": _version([str(Path(sys.executable).parent / "bagit.py"), "--version"]),
     }
+
+
+def load_average() -> str | None:
+    """The 1, 5 and 15-minute load averages: other work on a shared machine skews every figure."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
+    except OSError:
+        return None

@@ -16,8 +16,11 @@ import pstats
 from dataclasses import dataclass
 from pathlib import Path
 
-#: (label, [(file suffix, function, caller function or None), ...]) in pipeline order.
-PHASES: tuple[tuple[str, tuple[tuple[str, str, str | None], ...]], ...] = (
+Part = tuple[str, str, "str | None"]  # (file suffix, function, caller function or None)
+PhaseList = tuple[tuple[str, tuple[Part, ...]], ...]
+
+#: Ingest phases, in pipeline order (label, the functions that implement it).
+PHASES: PhaseList = (
     ("staging: copy + SHA-256 + SM3 (one read)", (("ingest/unpack.py", "stage", None),)),
     ("BagIt validation (RFC 8493)", (("ingest/bag.py", "validate_bag", None),)),
     ("SIP profile", (("ingest/profile.py", "validate_profile", None),)),
@@ -41,6 +44,17 @@ PHASES: tuple[tuple[str, tuple[tuple[str, str, str | None], ...]], ...] = (
     ("receipt (JSON + signature)", (("ingest/pipeline.py", "_write_receipt", None),)),
 )
 
+#: Verify phases (archive/audit.py → archive/verify.py), in order.
+VERIFY_PHASES: PhaseList = (
+    ("catalogue lookup", (("archive/catalogue.py", "get_aip", None),)),
+    ("tag manifest signatures (CMS)", (("fixity/signing.py", "verify_detached", None),)),
+    ("tag files + manifests", (("archive/verify.py", "_check_tags", None),)),
+    ("payload listing", (("archive/verify.py", "_walk_payload", None),)),
+    ("payload digests (workers)", (("fixity/digest.py", "digest_many", None),)),
+    ("Payload-Oxum", (("archive/verify.py", "_check_oxum", None),)),
+    ("record result (catalogue + event)", (("archive/audit.py", "_record", None),)),
+)
+
 
 @dataclass(frozen=True)
 class Phase:
@@ -56,6 +70,7 @@ class Breakdown:
     phases: tuple[Phase, ...]
     top: tuple[tuple[str, float, int | None], ...]  # (function, own seconds, calls; None when sampled)
     method: str = "cprofile"  # or "sampling" (bench.sampler)
+    subject: str = "ingest"  # what was profiled: ingest, verify sha256 …
     workers: tuple[tuple[str, float], ...] = ()  # sampling only: worker thread-seconds by function
 
     @property
@@ -100,13 +115,13 @@ def breakdown(stats_file: Path, total: float, top: int = 8) -> Breakdown:
     return Breakdown(total, tuple(phases), tops)
 
 
-def from_samples(data: dict, total: float) -> Breakdown:
+def from_samples(data: dict, total: float, subject: str = "ingest", phases: PhaseList = PHASES) -> Breakdown:
     """A breakdown from :meth:`bench.sampler.Sampler.to_dict`; ``total`` is the run's wall time.
 
     Phases never sampled are reported as 0 s (sampling cannot tell "absent" from "too quick").
     """
     seen = data.get("phases", {})
-    phases = tuple(Phase(label, float(seen.get(label, 0.0))) for label, _ in PHASES)
+    folded = tuple(Phase(label, float(seen.get(label, 0.0))) for label, _ in phases)
     tops = tuple((str(name), float(seconds), None) for name, seconds in data.get("top", []))
     workers = tuple((str(name), float(seconds)) for name, seconds in data.get("workers", []))
-    return Breakdown(total, phases, tops, method="sampling", workers=workers)
+    return Breakdown(total, folded, tops, method="sampling", workers=workers, subject=subject)

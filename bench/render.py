@@ -59,8 +59,8 @@ def corpus_lines(result: CorpusResult, run: RunResult) -> list[str]:
 
 def profile_lines(result: CorpusResult, b: Breakdown) -> list[str]:
     how = ("sampled every 5 ms inside the median timed run" if b.method == "sampling"
-           else "one extra run under cProfile (its overhead included: read the shares)")
-    lines = [f"Corpus {result.name} ingest, where the time goes ({how}): {b.total:.2f} s wall"]
+           else "one extra run under cProfile, its overhead included: read the shares")
+    lines = [f"Corpus {result.name} {b.subject}, where the time goes ({how}): {b.total:.2f} s wall"]
     cells = [("phase", "seconds", "share")]
     for p in b.phases:
         share = "" if p.seconds is None else f"{100 * p.seconds / b.total:.0f} %"

@@ -53,7 +53,7 @@ class CorpusResult:
     payload_bytes: int
     payload_files: int
     rows: tuple[Row, ...]
-    profiles: tuple[Breakdown, ...] = ()  # of ingest: sampled (always), cProfile (on request)
+    profiles: tuple[Breakdown, ...] = ()  # ingest sampled, ingest cProfile'd (on request), verify sampled
     generated_seconds: float | None = None  # None: reused from an earlier run
 
     def row(self, key: str) -> Row | None:
@@ -130,7 +130,7 @@ def row_dict(result: CorpusResult, row: Row) -> dict[str, Any]:
 
 
 def profile_dict(b: Breakdown) -> dict[str, Any]:
-    return {"method": b.method, "total_seconds": b.total, "other_seconds": b.other,
+    return {"subject": b.subject, "method": b.method, "total_seconds": b.total, "other_seconds": b.other,
             "phases": [{"phase": p.label, "seconds": p.seconds} for p in b.phases],
             "top_own_time": [{"function": f, "seconds": s, "calls": n} for f, s, n in b.top],
             "worker_threads": [{"function": f, "thread_seconds": s} for f, s in b.workers]}
@@ -140,7 +140,7 @@ def corpus_dict(c: CorpusResult) -> dict[str, Any]:
     return {"name": c.name, "description": c.description, "payload_bytes": c.payload_bytes,
             "payload_files": c.payload_files, "generated_seconds": c.generated_seconds,
             "rows": [row_dict(c, r) for r in c.rows],
-            "profiles_ingest": [profile_dict(p) for p in c.profiles]}
+            "profiles": [profile_dict(p) for p in c.profiles]}
 
 
 def to_dict(run: RunResult) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Callable
 
 from bench import corpus as corpora
 from bench import floor, tools
-from bench.phases import Breakdown, breakdown, from_samples
+from bench.phases import VERIFY_PHASES, Breakdown, breakdown, from_samples
 from bench.results import (BAGIT, FLOOR_INGEST, FLOOR_SHA256, FLOOR_SM3, FLOOR_WRITE, INGEST, VERIFY_SHA256,
                            VERIFY_SM3, CorpusResult, Row)
 from bench.timing import Timing, repeat
@@ -86,19 +86,25 @@ def ingest_rows(c: corpora.Corpus, plan: Plan, prep: Prepared, root: Path) -> tu
         prep()
     say(f"{c.spec.name}: casearchive ingest ×{plan.repeats}")
     row, results = children(lambda: tools.ingest(root, c.bag), plan.repeats, before)
-    median = sorted(results, key=lambda r: r.seconds)[len(results) // 2]
+    median = median_run(results)
     return _row(INGEST, row), results[-1].data["aip_id"], from_samples(median.data["profile"], median.seconds)
 
 
-def verify_rows(c: corpora.Corpus, plan: Plan, root: Path, aip_id: str) -> list[Row]:
-    aip_files = corpora.tree_files(root / "storage" / "primary")
-    prep = Prepared(aip_files, plan.work)
-    rows = []
+def median_run(results: list[tools.ChildResult]) -> tools.ChildResult:
+    return sorted(results, key=lambda r: r.seconds)[len(results) // 2]
+
+
+def verify_rows(c: corpora.Corpus, plan: Plan, root: Path, aip_id: str) -> tuple[list[Row], list[Breakdown]]:
+    """Verify ×N per algorithm, page cache warm for the AIP; every run sampled."""
+    prep = Prepared(corpora.tree_files(root / "storage" / "primary"), plan.work)
+    rows, profiles = [], []
     for key, alg in ((VERIFY_SHA256, "sha256"), (VERIFY_SM3, "sm3")):
         say(f"{c.spec.name}: casearchive verify {alg} ×{plan.repeats}")
-        row, _ = children(lambda alg=alg: tools.verify(root, aip_id, alg, c.payload_bytes), plan.repeats, prep)
+        row, results = children(lambda alg=alg: tools.verify(root, aip_id, alg, c.payload_bytes), plan.repeats, prep)
         rows.append(_row(key, row))
-    return rows
+        median = median_run(results)
+        profiles.append(from_samples(median.data["profile"], median.seconds, f"verify {alg}", VERIFY_PHASES))
+    return rows, profiles
 
 
 def bagit_row(c: corpora.Corpus, plan: Plan, prep: Prepared) -> Row:
@@ -130,8 +136,10 @@ def run_corpus(spec: corpora.CorpusSpec, description: str, plan: Plan) -> Corpus
     root = plan.work / "archives" / c.spec.key
     try:
         ingest, aip_id, sampled = ingest_rows(c, plan, prep, root)
-        rows += verify_rows(c, plan, root, aip_id) + [ingest]
+        verify, verify_profiles = verify_rows(c, plan, root, aip_id)
+        rows += verify + [ingest]
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    profiles = (sampled, cprofiled(c, plan, prep)) if plan.cprofile else (sampled,)
+    extra = (cprofiled(c, plan, prep),) if plan.cprofile else ()
+    profiles = (sampled, *extra, *verify_profiles)
     return CorpusResult(spec.name, description, c.payload_bytes, c.payload_files, tuple(rows), profiles, made)

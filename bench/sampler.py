@@ -2,7 +2,7 @@
 
 Every ``interval`` seconds a daemon thread looks at the main thread's Python stack
 and charges the time since its previous look to (a) the innermost pipeline phase
-on the stack (:data:`bench.phases.PHASES`) and (b) the innermost Python function;
+on the stack (:data:`bench.phases.PHASES` or ``VERIFY_PHASES``) and (b) the innermost Python function;
 the other threads (digest workers) are charged by innermost function too.
 C code (hashing, fsync, sqlite) shows up as the Python function that called it.
 Unlike cProfile it adds no per-call cost, so a sampled run is also a timed run;
@@ -17,7 +17,7 @@ from collections import Counter
 from types import FrameType
 from typing import Any
 
-from bench.phases import PHASES
+from bench.phases import PHASES, PhaseList
 
 INTERVAL = 0.005
 
@@ -29,10 +29,10 @@ def _match(frame: FrameType, suffix: str, name: str, caller: str | None) -> bool
     return caller is None or (frame.f_back is not None and frame.f_back.f_code.co_name == caller)
 
 
-def phase_of(frame: FrameType | None) -> str | None:
+def phase_of(frame: FrameType | None, phases: PhaseList = PHASES) -> str | None:
     """The innermost phase on the stack that ends in ``frame``."""
     while frame is not None:
-        for label, parts in PHASES:
+        for label, parts in phases:
             if any(_match(frame, *part) for part in parts):
                 return label
         frame = frame.f_back
@@ -47,8 +47,8 @@ def leaf(frame: FrameType) -> str:
 class Sampler:
     """Use as a context manager around the call to profile (from the main thread)."""
 
-    def __init__(self, interval: float = INTERVAL):
-        self.interval = interval
+    def __init__(self, phases: PhaseList = PHASES, interval: float = INTERVAL):
+        self.interval, self.phase_list = interval, phases
         self.phases: Counter[str] = Counter()
         self.leaves: Counter[str] = Counter()
         self.workers: Counter[str] = Counter()  # thread-seconds of the other threads, by innermost function
@@ -72,7 +72,7 @@ class Sampler:
             now, me = time.perf_counter(), threading.get_ident()
             frame = frames.pop(self._target, None)
             if frame is not None:
-                self.phases[phase_of(frame) or "other (unattributed)"] += now - last
+                self.phases[phase_of(frame, self.phase_list) or "other (unattributed)"] += now - last
                 self.leaves[leaf(frame)] += now - last
                 self.samples += 1
             for ident, other in frames.items():

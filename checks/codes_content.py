@@ -33,6 +33,9 @@ _CODES = (
     _c("CHK-CNT-NO-READER", W, D34, "{location}: no reader for format {found}; content not opened",
        "{location}：无 {found} 格式的读取程序，未能打开内容", "Check this file by hand or convert it to an allowed format.",
        "请人工检查该文件，或转换为允许的格式。"),
+    _c("CHK-CNT-NOT-INSPECTED", W, D38, "{location}: could not be opened completely, so {found} could not be checked",
+       "{location}：文件未能完整打开，无法检查{found}", "Repair or replace the file (see item 3-4), then check again.",
+       "修复或替换该文件（见 3-4 项）后重新检测。"),
     _c("CHK-CNT-PAGES-MISMATCH", E, D27, "{location}: {found} page(s) found, {expected} declared",
        "{location}：实际 {found} 页，著录 {expected} 页", "Correct the declared page count or supply the complete file.",
        "更正著录页数或提供完整文件。"),
@@ -170,7 +173,7 @@ register(*_CODES)
 
 #: Codes that mean "could not decide": with no error present the item is indeterminate.
 INDETERMINATE = frozenset({
-    "CHK-CNT-NO-READER", "CHK-CNT-TOO-LARGE", "CHK-FIX-NO-DIGEST", "CHK-FIX-ALGORITHM-UNAVAILABLE",
+    "CHK-CNT-NO-READER", "CHK-CNT-TOO-LARGE", "CHK-CNT-NOT-INSPECTED", "CHK-FIX-NO-DIGEST", "CHK-FIX-ALGORITHM-UNAVAILABLE",
     "CHK-SIG-TAGMANIFEST-INDETERMINATE", "CHK-SIG-PDF-UNTRUSTED", "CHK-SIG-PDF-UNREADABLE",
     "CHK-SIG-OFD-UNVERIFIED", "CHK-PDF-TOO-COMPLEX", "CHK-IMG-CANNOT-EVALUATE",
 })

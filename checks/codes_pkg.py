@@ -127,7 +127,7 @@ _LINKS = [
 _CONSISTENCY = [
     _code(DIGEST_MISMATCH, _E, "DA/T 70 1-14",
           "{location}: {algorithm} digest {when} differs from the one {reference}",
-          "{location}：{when}的 {algorithm} 摘要与{reference}的不一致",
+          "{location}：{when_zh}的 {algorithm} 摘要与{reference_zh}的不一致",
           "The file changed after it was sent or stored: restore it from an intact copy.",
           "文件在发送或入库后被改变：请从完好的副本恢复。"),
     _code(FILE_MISSING, _E, "DA/T 70 1-14",

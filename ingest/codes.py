@@ -32,4 +32,8 @@ register(
          "无法按档号规则为该案卷编制档号：{reason}",
          "Add the department to [ingest.department_codes] or the fonds number to the metadata/config.",
          "请在 [ingest.department_codes] 中配置该承办部门，或补充全宗号。"),
+    Code("ING-CHECK-FAILED", Severity.ERROR, "DA/T 70 4.2; DA/T 92 9.4.1",
+         "Receive-stage check {location} ({name}) failed", "归档环节检测项目 {location}（{name}）不通过",
+         "See the check report in the quarantine folder (checks.zh-CN.html).",
+         "请查看隔离区中的检测报告（checks.zh-CN.html）。"),
 )

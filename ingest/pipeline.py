@@ -110,6 +110,7 @@ def ingest_package(archive: Archive, source: Path, *, now: datetime, agent: str 
                          workers=archive.config.ingest.workers)
         if not v.ok or v.casefile is None:
             return _refuse(archive, sid, v, v.findings, area, now, agent)
+        v = _normalise_names(v)
         cf = v.casefile
         problem = _numbering_problem(archive, cf)
         if problem is not None:
@@ -121,7 +122,10 @@ def ingest_package(archive: Archive, source: Path, *, now: datetime, agent: str 
                 existing = catalogue.find_by_case_number(s, cf.case_number)
             if existing is not None:
                 return _existing(archive, sid, v, existing, fingerprint, area, now, agent)
-            return _archive(archive, sid, v, fingerprint, area, now, agent)
+            checked = _receive_checks(archive, v, now)
+            if checked is not None and checked.blocking:
+                return _refuse(archive, sid, v, v.findings + checked.blocking, area, now, agent, checked.report)
+            return _archive(archive, sid, v, fingerprint, area, now, agent, checked)
 
 
 def _rule(archive: Archive) -> ArchiveNumberRule:
@@ -181,11 +185,13 @@ def _container(v: SipValidation) -> str | None:
 
 
 def _refuse(archive: Archive, sid: str, v: SipValidation, findings: tuple[Finding, ...], area: StagingArea,
-            now: datetime, agent: str) -> IngestOutcome:
-    """Quarantine the package with a report (JSON + text in both languages)."""
+            now: datetime, agent: str, check_report: Any = None) -> IngestOutcome:
+    """Quarantine the package with a report (JSON + text in both languages; check register if any)."""
     qdir = archive.config.quarantine / f"{now:%Y%m%d}-{sid}"
     qdir.mkdir(parents=True)
     _keep_package(v, area, qdir / "package")
+    if check_report is not None:
+        _write_check_reports(qdir, check_report)
     case_number = v.casefile.case_number if v.casefile else v.bag_info("External-Identifier")
     outcome = IngestOutcome(str(v.source), "refused", sid, findings, case_number=case_number, report_dir=str(qdir))
     _write_report(qdir, outcome, now)
@@ -212,6 +218,43 @@ def _keep_package(v: SipValidation, area: StagingArea, target: Path) -> None:
     elif v.kind not in (None, "directory") and v.source.is_file():
         target.mkdir()
         shutil.copyfile(v.source, target / v.source.name, follow_symlinks=False)
+
+
+@dataclass(frozen=True)
+class ReceiveChecks:
+    """The receive-stage check run on a staged SIP, and the findings that block it."""
+
+    report: Any  # checks.engine.PackageCheckReport
+    blocking: tuple[Finding, ...]
+
+
+def _receive_checks(archive: Archive, v: SipValidation, now: datetime) -> ReceiveChecks | None:
+    """DA/T 70 归档环节 checks (GD items) on the staged copy; None when switched off."""
+    if not archive.config.ingest.receive_checks:
+        return None
+    from archive.checking import services_for, settings_of
+    from checks.api import Status
+    from ingest.checking import receive_checks
+
+    report = receive_checks(v, now=now, settings=settings_of(archive), services=services_for(archive, None),
+                            archive_name=archive.config.name)
+    blocking: list[Finding] = []
+    for outcome in report.outcomes:
+        if not outcome.blocking:
+            continue
+        blocking.append(Finding("ING-CHECK-FAILED", location=outcome.item_id, params={"name": outcome.item.name.zh}))
+        for result in outcome.results:
+            if result.status is Status.FAILED:
+                blocking.extend(result.findings)
+    return ReceiveChecks(report, tuple(blocking))
+
+
+def _write_check_reports(target: Path, report: Any) -> None:
+    from checks.report import render
+
+    (target / "checks.json").write_text(render(report, "json", Lang.ZH), encoding="utf-8")
+    for lang in (Lang.ZH, Lang.EN):
+        (target / f"checks.{lang.value}.html").write_text(render(report, "html", lang), encoding="utf-8")
 
 
 def _write_report(qdir: Path, outcome: IngestOutcome, now: datetime) -> None:
@@ -244,13 +287,13 @@ def _write_receipt(archive: Archive, outcome: IngestOutcome, v: SipValidation, n
 
 
 def _archive(archive: Archive, sid: str, v: SipValidation, fingerprint: str, area: StagingArea,
-             now: datetime, agent: str) -> IngestOutcome:
+             now: datetime, agent: str, checked: ReceiveChecks | None) -> IngestOutcome:
     assert v.staged is not None and v.staged.root is not None and v.bag is not None and v.casefile is not None
     cf = v.casefile
     aip_id = new_aip_id()
     sip_tag_names = sorted(rel for rel in v.staged.files if not rel.startswith("data/"))
     sip_tags = {rel: (v.staged.root / rel).read_bytes() for rel in sip_tag_names}
-    payload = _normalise_names(v.staged.root, {rel: v.digests[rel] for rel in sorted(v.bag.payload_files)})
+    payload = {rel: v.digests[rel] for rel in sorted(v.bag.payload_files)}
     primary_dir = area.path / "aip"
     prepare_payload(v.staged.root, primary_dir, sip_tag_names)
     with ExitStack() as stack:
@@ -260,20 +303,33 @@ def _archive(archive: Archive, sid: str, v: SipValidation, fingerprint: str, are
             copies[loc.name] = _replicate(primary_dir, replica_area.path / "aip", payload, sip_tag_names,
                                           archive.config.ingest.workers)
         hit("ingest.replicated")
-        return _commit(archive, sid, v, cf, aip_id, fingerprint, payload, sip_tags, copies, now, agent)
+        outcome = _commit(archive, sid, v, cf, aip_id, fingerprint, payload, sip_tags, copies, now, agent,
+                          checked.report if checked else None)
+    if checked is not None:
+        from archive.checking import store_report
+
+        store_report(archive, checked.report, now=now, aip_id=aip_id, location=archive.primary.name)
+    return outcome
 
 
-def _normalise_names(root: Path, payload: Mapping[str, FileDigest]) -> dict[str, FileDigest]:
-    """Rename decomposed (NFD) payload names to NFC in staging, so the AIP, its manifests
-    and the metadata all spell every name the same way for decades."""
-    out: dict[str, FileDigest] = {}
-    for rel, digest in payload.items():
-        target = nfc(rel)
-        if target != rel:
-            os.rename(root / rel, root / target)
-            digest = FileDigest(target, digest.size, digest.digests)
-        out[target] = digest
-    return dict(sorted(out.items()))
+def _normalise_names(v: SipValidation) -> SipValidation:
+    """Rename decomposed (NFD) payload names to NFC in staging, so the checks, the AIP, its
+    manifests and the metadata all spell every name the same way for decades.
+    (The bag validator already reported the difference: BAG-NORMALIZATION-DIFFERS.)"""
+    from dataclasses import replace
+
+    assert v.staged is not None and v.staged.root is not None and v.bag is not None
+    renamed = {rel: nfc(rel) for rel in v.bag.payload_files if nfc(rel) != rel}
+    if not renamed:
+        return v
+    for rel, target in renamed.items():
+        os.rename(v.staged.root / rel, v.staged.root / target)
+    digests = {renamed.get(k, k): (FileDigest(renamed[k], d.size, d.digests) if k in renamed else d)
+               for k, d in v.digests.items()}
+    payload_files = {renamed.get(k, k): size for k, size in v.bag.payload_files.items()}
+    files = {renamed.get(k, k): d for k, d in v.staged.files.items()}
+    return replace(v, digests=digests, bag=replace(v.bag, payload_files=payload_files, digests=digests),
+                   staged=replace(v.staged, files=files))
 
 
 def new_aip_id() -> str:
@@ -302,7 +358,7 @@ def _replicate(src: Path, dest: Path, payload: Mapping[str, FileDigest], sip_tag
 
 def _commit(archive: Archive, sid: str, v: SipValidation, cf: CaseFile, aip_id: str, fingerprint: str,
             payload: Mapping[str, FileDigest], sip_tags: Mapping[str, bytes], copies: Mapping[str, Path],
-            now: datetime, agent: str) -> IngestOutcome:
+            now: datetime, agent: str, check_report: Any = None) -> IngestOutcome:
     rule = _rule(archive)
     cf_for_number = _numbered(archive, cf)
     fonds = cf_for_number.fonds_number or archive.config.fonds_number
@@ -324,6 +380,10 @@ def _commit(archive: Archive, sid: str, v: SipValidation, cf: CaseFile, aip_id: 
             validation={"validated_at": now.isoformat(), "findings": findings_to_json(v.findings)},
             events=[event.to_dict()], signer_pem=_cert_pem(archive))
         tags = tag_files(decl, payload, sip_tags, now.date().isoformat())
+        if check_report is not None:
+            from checks.report import render
+
+            tags["preservation/receive-checks.json"] = render(check_report, "json", Lang.ZH).encode("utf-8")
         manifests = tag_manifests(tags)
         signatures = {f"{name}.p7s": archive.signer.sign_detached(data, signing_time=now)
                       for name, data in manifests.items()}

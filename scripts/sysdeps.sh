@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # System packages the test suite uses: openssl (to check that AIP signatures
-# verify with `openssl cms -verify`).  Installed with apt-get where we can;
+# verify with `openssl cms -verify`), clamav (clamscan: DA/T 70 4-1/4-2 virus
+# checks, tested with an EICAR signature database the tests write; no freshclam)
+# and clamav-daemon (clamd, for the INSTREAM socket path).  Installed with apt-get where we can;
 # with CI=true a missing one fails the run instead of letting tests skip.
 set -u
 need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v clamscan >/dev/null 2>&1 || need+=(clamav)
+{ command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ]; } || need+=(clamav-daemon)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing system packages: ${need[*]}"

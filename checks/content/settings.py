@@ -1,7 +1,8 @@
 """The content checks' part of the [checks] section, read into a frozen value.
 
 [checks] is shared by the whole engine, so this module reads only its own keys
-(``SETTING_KEYS``) and leaves refusing unknown keys to the engine's parser.
+(``SETTING_KEYS``) and leaves refusing unknown keys to the engine's parser
+(checks.plans.DEFAULT_SETTINGS must list them).  A value of None keeps the default.
 Defaults follow GB/T 18894-2016 8.3 and DA/T 47 (版式: PDF, PDF/A; OFD per
 GB/T 33190 and DA/T 92), the policy quoted in the [checks] issue.
 """
@@ -18,7 +19,7 @@ DEFAULT_PREFERRED = ("PDF/A", "OFD")
 #: Open formats GB/T 18894 8.3 names for their kind of content: fit, but not preferred.
 DEFAULT_ACCEPTABLE = ("PDF", "JPEG", "TIFF", "PNG", "WAV", "MP3", "MP4", "XML", "TEXT", "DOCX", "XLSX")
 
-SETTING_KEYS = frozenset({"allowed_formats", "long_term_preferred", "long_term_acceptable", "trusted_roots",
+SETTING_KEYS = frozenset({"allowed_formats", "long_term_formats", "long_term_acceptable", "trusted_roots",
                           "content_max_mb", "content_memory_mb", "pdf_max_objects", "zip_max_entries",
                           "zip_max_member_mb", "uri_actions"})
 
@@ -26,7 +27,7 @@ SETTING_KEYS = frozenset({"allowed_formats", "long_term_preferred", "long_term_a
 @dataclass(frozen=True)
 class ContentSettings:
     allowed_formats: tuple[str, ...] = DEFAULT_ALLOWED
-    long_term_preferred: tuple[str, ...] = DEFAULT_PREFERRED
+    long_term_formats: tuple[str, ...] = DEFAULT_PREFERRED
     long_term_acceptable: tuple[str, ...] = DEFAULT_ACCEPTABLE
     trusted_roots: tuple[Path, ...] = ()  # PEM files: roots for signatures embedded in PDFs
     content_max_mb: int = 4096  # files above are hashed but not opened (indeterminate)
@@ -39,8 +40,9 @@ class ContentSettings:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], base: Path | None = None) -> "ContentSettings":
         """Read the content keys of [checks]; ConfigError for a wrong type or value."""
+        settings = {k: v for k, v in settings.items() if v is not None}  # None: keep the default
         values: dict[str, Any] = {}
-        for key in ("allowed_formats", "long_term_preferred", "long_term_acceptable"):
+        for key in ("allowed_formats", "long_term_formats", "long_term_acceptable"):
             if key in settings:
                 values[key] = _names(key, settings[key])
         for key in ("content_max_mb", "content_memory_mb", "pdf_max_objects", "zip_max_entries", "zip_max_member_mb"):

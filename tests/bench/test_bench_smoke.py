@@ -32,7 +32,34 @@ def test_corpus_is_a_valid_sip(tiny: corpus.Corpus, tmp_path: Path) -> None:
     assert result.ok, [(f.code, f.location) for f in result.findings]
     assert [f.code for f in result.findings] == []
     assert result.casefile is not None and result.casefile.document_count == TINY_A.files
-    assert {d.format for d in result.casefile.documents} == {corpus.FORMAT}
+    assert {d.format for d in result.casefile.documents} == {"TIFF"}
+
+
+def test_documents_are_what_they_claim(tiny: corpus.Corpus, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from checks.content.formats import identify
+    from checks.content.media import analyse_bmff
+
+    for path in tiny.files()[:-1]:
+        with Image.open(path) as image:
+            image.load()
+            assert image.format == "TIFF" and image.mode == "L"
+        assert identify(path, path.name).format == "TIFF"
+    b = corpus.generate(corpus.CorpusSpec("B", 2, 3 * corpus.MIB, 3 * corpus.MIB, seed=7), tmp_path)
+    for path in b.files()[:-1]:
+        assert path.stat().st_size == 3 * corpus.MIB
+        assert identify(path, path.name).format == "MP4"
+        with open(path, "rb") as stream:
+            assert not analyse_bmff(stream, path.name, "MP4").fatal
+
+
+def test_corpus_is_ingested(tiny: corpus.Corpus, tmp_path: Path) -> None:
+    from bench.child import NOW, fresh_archive
+    from ingest.pipeline import ingest_package
+
+    outcome = ingest_package(fresh_archive(tmp_path / "archive"), tiny.bag, now=NOW)
+    assert outcome.status == "archived", [(f.code, f.location) for f in outcome.findings]
 
 
 def test_corpus_is_deterministic_and_reused(tiny: corpus.Corpus, tmp_path: Path) -> None:
@@ -88,6 +115,9 @@ def test_hash_floor_fails_on_a_missing_file(tiny: corpus.Corpus) -> None:
     floor.hash_floor(tiny.files(), ["sha256", "sm3"])
     with pytest.raises(floor.FloorError):
         floor.hash_floor(tiny.files() + [tiny.bag / "no-such-file"], ["sha256"])
+    with pytest.raises(floor.FloorError):  # openssl itself refuses: the output check is not needed
+        floor.openssl_dgst("sha256", [tiny.files()[0], tiny.bag / "no-such-file"])
+    assert floor.openssl_dgst("sm3", tiny.files()) == len(tiny.files())
 
 
 def test_write_floor_makes_two_full_copies(tiny: corpus.Corpus, tmp_path: Path) -> None:

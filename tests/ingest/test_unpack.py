@@ -150,9 +150,9 @@ def test_no_bagit_and_two_bags(tmp_path: Path) -> None:
     (b"", C.EMPTY),
     (build_zip([]), C.EMPTY),
     (tar_of({}), C.EMPTY),
-    (gzip.compress(tar_of({})), C.EMPTY),
+    (gzip.compress(tar_of({}), mtime=0), C.EMPTY),
     (b"just some text, not an archive\n", C.UNKNOWN_FORMAT),
-    (gzip.compress(b"a gzip of text, not of a tar" * 40), C.UNKNOWN_FORMAT),
+    (gzip.compress(b"a gzip of text, not of a tar" * 40, mtime=0), C.UNKNOWN_FORMAT),
 ])
 def test_empty_and_unknown_packages(tmp_path: Path, content: bytes, code: str) -> None:
     (tmp_path / "p.bin").write_bytes(content)
@@ -168,7 +168,7 @@ def test_empty_directory(tmp_path: Path) -> None:
 
 def test_detect_kind_reads_content_not_extension(tmp_path: Path) -> None:
     samples = {"a.dat": zip_of(bag_files()), "b.bin": tar_of(bag_files(), compressed=True),
-               "c.zip": tar_of(bag_files()), "d.zip": b"not a zip at all", "e.tar.gz": gzip.compress(b"x" * 600)}
+               "c.zip": tar_of(bag_files()), "d.zip": b"not a zip at all", "e.tar.gz": gzip.compress(b"x" * 600, mtime=0)}
     for name, data in samples.items():
         (tmp_path / name).write_bytes(data)
     kinds = {name: detect_kind(tmp_path / name) for name in samples}
