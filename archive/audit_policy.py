@@ -157,10 +157,10 @@ def _in_sql_partition(session: Session, partition: tuple[int, int] | None) -> An
     return func.casearchive_partition(AipCopyRow.aip_id, partition[1]) == partition[0]
 
 
-def _base(locations: Sequence[str] | None, where: Any = None) -> Select[Any]:
-    query = select(AipCopyRow.id, AipCopyRow.aip_id, AipCopyRow.location, AipCopyRow.relpath,
-                   AipRow.payload_bytes, AipRow.tagmanifest_sha256, AipCopyRow.last_verified_at,
-                   AipCopyRow.last_verify_ok).join(AipRow, AipRow.id == AipCopyRow.aip_id)
+def _base(locations: Sequence[str] | None, where: Any = None) -> Select[Any]:  # type: ignore[type-arg]
+    query: Any = select(AipCopyRow.id, AipCopyRow.aip_id, AipCopyRow.location, AipCopyRow.relpath,
+                        AipRow.payload_bytes, AipRow.tagmanifest_sha256, AipCopyRow.last_verified_at,
+                        AipCopyRow.last_verify_ok).join(AipRow, AipRow.id == AipCopyRow.aip_id)
     if locations is not None:
         query = query.where(AipCopyRow.location.in_(list(locations)))
     return query if where is None else query.where(where)

@@ -432,8 +432,8 @@ def _scheduled(root: str, kind: str) -> dict[str, Any]:
             with db.read_session(arc.engine) as s:
                 if kind_due(s, kind, now, audit_policy(arc.config)) is None:
                     return {"kind": kind, "status": "not-due"}
-        runner = {"regular": run_audit, "sample": sample_audit, "full": full_audit}[kind]
-        run = runner(arc, now)
+        run = run_audit(arc, now) if kind == "regular" else \
+            sample_audit(arc, now) if kind == "sample" else full_audit(arc, now)
         log.info("%s audit: %s, %d copies, %d failures", kind, run.status, run.copies_checked, run.failures)
         return run.to_dict(Lang.EN)
     finally:

@@ -73,7 +73,8 @@ def _choose(archive: Archive, loc: Location, sample: int, seed: str) -> list[tup
         rows = s.execute(select(AipCopyRow.aip_id, AipCopyRow.relpath, AipRow.tagmanifest_sha256)
                          .join(AipRow, AipRow.id == AipCopyRow.aip_id)
                          .where(AipCopyRow.location == loc.name).order_by(AipCopyRow.aip_id)).all()
-    return random.Random(f"{seed}:{loc.name}").sample([tuple(r) for r in rows], min(sample, len(rows)))
+    pool = [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+    return random.Random(f"{seed}:{loc.name}").sample(pool, min(sample, len(pool)))
 
 
 def _restore_one(archive: Archive, loc: Location, aip_id: str, relpath: str, tm_sha256: str, now: datetime,

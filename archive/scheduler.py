@@ -197,7 +197,12 @@ def _on_signals(stop: threading.Event) -> Callable[[], None]:
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     for sig in previous:
         signal.signal(sig, lambda *_: stop.set())
-    return lambda: [signal.signal(s, h) for s, h in previous.items()] and None
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 def serve(root: str | Path, *, stop_after: float | None = None, stop_when: Callable[[], bool] | None = None,

@@ -48,6 +48,7 @@ TIFF_WIDTH = 256  # pixels per row (1 byte each)
 METADATA = "data/metadata/casefile.xml"
 MARKER = "complete.json"
 CHUNK = 8 << 20
+LAYOUT = 2  # bump when the files a spec produces change, so old corpora are not reused
 PAGES_PER_VOLUME = 200  # as samples.casefile: a bound 册 holds about 200 leaves
 KIB, MIB = 1 << 10, 1 << 20
 
@@ -65,7 +66,7 @@ class CorpusSpec:
     @property
     def key(self) -> str:
         """Directory name: every parameter in it, so variants never reuse each other's bags."""
-        return f"{self.name}-{self.files}x{self.min_size}-{self.max_size}-s{self.seed}"
+        return f"{self.name}{LAYOUT}-{self.files}x{self.min_size}-{self.max_size}-s{self.seed}"
 
     def sizes(self) -> list[int]:
         rng = random.Random(f"casearchive-bench:{self.seed}:{self.name}:sizes")

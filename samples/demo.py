@@ -30,6 +30,8 @@ class DemoResult:
     root: Path
     outcomes: list[IngestOutcome] = field(default_factory=list)
     verify: VerifyReport | None = None
+    checks: Any = None  # checks.engine.BatchReport of the store-stage plan
+    reports: list[Path] = field(default_factory=list)
     log_events: int = 0
     log_findings: int = 0
     expected: dict[str, int] = field(default_factory=dict)
@@ -42,13 +44,17 @@ class DemoResult:
 
     @property
     def ok(self) -> bool:
+        from checks.api import Status
+
         return (self.counts() == self.expected and self.verify is not None and self.verify.ok
-                and self.log_findings == 0)
+                and self.log_findings == 0 and self.checks is not None and self.checks.bottom_line is not Status.FAILED)
 
     def to_dict(self) -> dict[str, Any]:
         return {"root": str(self.root), "ok": self.ok, "counts": self.counts(), "expected": self.expected,
                 "outcomes": [o.to_dict() for o in self.outcomes],
                 "verify": self.verify.to_dict() if self.verify else None,
+                "checks": {"bottom_line": self.checks.bottom_line.value, "counts": self.checks.counts(),
+                           "reports": [str(p) for p in self.reports]} if self.checks else None,
                 "log": {"events": self.log_events, "findings": self.log_findings}}
 
 
@@ -89,6 +95,7 @@ def run_demo(root: Path, *, count: int, seed: int, now: datetime, lang: Lang,
     result.outcomes.append(ingest_package(archive, bad, now=now, agent="casearchive demo"))
     result.outcomes.append(ingest_package(archive, sips[-1], now=now, agent="casearchive demo"))
     result.verify = verify_aips(archive, None, algorithm="all", now=now, agent="casearchive demo")
+    result.checks, result.reports = _store_checks(archive, root, now)
     with db.read_session(archive.engine) as s:
         result.log_events, findings = verify_log(s)
         result.log_findings = len(findings)
@@ -96,6 +103,23 @@ def run_demo(root: Path, *, count: int, seed: int, now: datetime, lang: Lang,
     _report(result, records, lang, say)
     archive.close()
     return result
+
+
+def _store_checks(archive: Archive, root: Path, now: datetime) -> tuple[Any, list[Path]]:
+    """The DA/T 70 store-stage (长期保存) plan on every AIP; registers in both languages."""
+    from archive.checking import run_checks
+    from checks.report import render
+
+    batch = run_checks(archive, None, "store", now=now).batch
+    out = root / "reports"
+    out.mkdir(exist_ok=True)
+    paths = [out / "check-store.json"]
+    paths[0].write_text(render(batch, "json", Lang.ZH), encoding="utf-8")
+    for lang in (Lang.ZH, Lang.EN):
+        path = out / f"check-store.{lang.value}.html"
+        path.write_text(render(batch, "html", lang), encoding="utf-8")
+        paths.append(path)
+    return batch, paths
 
 
 def _report(result: DemoResult, records: list[catalogue.AipRecord], lang: Lang, say: Callable[[str], None]) -> None:
@@ -126,6 +150,14 @@ def _report(result: DemoResult, records: list[catalogue.AipRecord], lang: Lang, 
     say(("  事件日志：" if zh else "  event log: ") + f"{result.log_events} events, "
         + ("完好" if result.log_findings == 0 else "已被篡改") if zh else
         f"  event log: {result.log_events} events, " + ("intact" if result.log_findings == 0 else "TAMPERED"))
+    say("")
+    say("== 四性检测（长期保存环节）==" if zh else "== Four-property checks (store stage) ==")
+    from checks.report import status_text
+
+    say(("  检测结论：" if zh else "  bottom line: ") + status_text(result.checks.bottom_line, lang)
+        + f"  {result.checks.counts()}")
+    for path in result.reports:
+        say(f"  {path}")
     say("")
     verdict = ("结论：演示成功" if result.ok else "结论：演示未达预期") if zh else \
         ("Bottom line: demo OK" if result.ok else "Bottom line: demo FAILED")

@@ -156,3 +156,49 @@ def test_init_with_own_pkcs12(tmp_path, now):
     assert json.loads(run_cli("--root", str(root), "list", "--json").stdout) == []
     ok = run_cli("--root", str(root), "ingest", str(pkg), env={"CASEARCHIVE_KEY_PASSPHRASE": "pw"})
     assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_check_reports_in_both_languages_and_attest(root, sip, tmp_path):
+    outcome = json.loads(run_cli("--root", str(root), "ingest", "--json", str(sip)).stdout)[0]
+    assert outcome["status"] == "archived"
+    for lang in ("zh-CN", "en"):
+        out = tmp_path / f"report.{lang}.html"
+        res = run_cli("--root", str(root), "--lang", lang, "check", "--all", "--stage", "store",
+                      "--format", "html", "--out", str(out))
+        assert res.returncode in (0, 1), res.stderr
+        html = out.read_text(encoding="utf-8")
+        assert ("检测结论" if lang == "zh-CN" else "Bottom line") in html
+        assert "BC-1-1" in html and "BC-4-9" in html
+    data = json.loads(run_cli("--root", str(root), "check", "--json", outcome["archive_number"], "--items", "1-1,2-1").stdout)
+    items = [o["item_id"] for r in data["reports"] for o in r["items"]]
+    assert items == ["BC-1-1", "BC-2-1"]
+    assert all(o["status"] == "passed" for r in data["reports"] for o in r["items"])
+    attested = run_cli("--root", str(root), "attest", "4-5", "--aip", outcome["archive_number"], "--by", "张三 档案员",
+                       "--note", "光盘外观完好", "--json")
+    assert attested.returncode == 0, attested.stderr
+    after = json.loads(run_cli("--root", str(root), "check", "--json", outcome["archive_number"], "--items", "4-5").stdout)
+    item = after["reports"][0]["items"][0]
+    assert item["attestation"] and item["attestation"]["by"] == "张三 档案员"
+    assert run_cli("--root", str(root), "attest", "1-1", "--aip", outcome["archive_number"], "--by", "x",
+                   "--note", "y").returncode == 2, "automated items cannot be attested"
+    assert run_cli("--root", str(root), "log", "verify").returncode == 0
+
+
+def test_check_detects_damage_in_a_copy(root, sip):
+    outcome = json.loads(run_cli("--root", str(root), "ingest", "--json", str(sip)).stdout)[0]
+    aip_dir = next((root / "storage" / "primary" / "aips").glob(f"*/{outcome['aip_id']}"))
+    doc = sorted((aip_dir / "data" / "documents").iterdir())[0]
+    doc.chmod(0o644)
+    doc.write_bytes(doc.read_bytes()[:100])
+    res = run_cli("--root", str(root), "check", "--json", outcome["archive_number"], "--items", "1-1,2-2,3-4")
+    assert res.returncode == 1
+    statuses = {o["item_id"]: o["status"] for o in json.loads(res.stdout)["reports"][0]["items"]}
+    assert statuses["BC-1-1"] == "failed" and statuses["BC-2-2"] == "failed" and statuses["BC-3-4"] == "failed"
+
+
+def test_check_a_sip_before_pushing(sip):
+    res = run_cli("check", "--sip", str(sip), "--json")
+    assert res.returncode in (0, 1), res.stderr
+    data = json.loads(res.stdout)
+    assert data["plan"]["stage"] == "receive"
+    assert {o["item_id"][:3] for o in data["items"]} == {"GD-"}
