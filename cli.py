@@ -335,22 +335,33 @@ def log() -> None:
 @json_option
 @handled
 def log_verify(ctx: Ctx, as_json: bool) -> int:
-    """Check the hash chain of every event."""
-    from archive import db
-    from archive.events import verify_log
+    """Check the hash chain of every event and every signed checkpoint."""
+    from archive.checkpoints import verify_log_full
 
-    archive = ctx.open()
-    with db.read_session(archive.engine) as s:
-        count, findings = verify_log(s)
+    result = verify_log_full(ctx.open(), _now())
     if as_json:
-        from findings import findings_to_json
-
-        ctx.emit_json({"events": count, "ok": not findings, "findings": findings_to_json(findings)})
+        ctx.emit_json(result.to_dict())
     else:
-        ctx.console.print(ctx.t("log.ok" if not findings else "log.bad", count=count))
-        for line in render_findings(findings, ctx.lang) if findings else []:
+        ctx.console.print(ctx.t("log.ok" if result.ok else "log.bad", count=result.events)
+                          + f" ({result.checkpoints} checkpoints)")
+        for line in render_findings(result.findings, ctx.lang) if result.findings else []:
             ctx.console.print(line, markup=False)
-    return EXIT_OK if not findings else EXIT_FINDINGS
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+@log.command("checkpoint")
+@json_option
+@handled
+def log_checkpoint(ctx: Ctx, as_json: bool) -> int:
+    """Write a signed checkpoint: Merkle roots over the log and over every AIP's tag manifest."""
+    from archive.checkpoints import make_checkpoint
+
+    cp = make_checkpoint(ctx.open(), _now())
+    if as_json:
+        ctx.emit_json(cp.to_dict())
+    else:
+        ctx.console.print(json.dumps(cp.to_dict(), ensure_ascii=False, indent=2, default=str), markup=False)
+    return EXIT_OK
 
 
 @log.command("show")
@@ -464,10 +475,63 @@ def attest(ctx: Ctx, item: str, aip: str, by: str, note: str, failed: bool, as_j
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- repair / catalog
+@main.command()
+@click.argument("aip")
+@click.option("--location", help="Only repair the copy in this location.")
+@click.option("--yes", is_flag=True, help="Really repair; without it only the plan is shown.")
+@json_option
+@handled
+def repair(ctx: Ctx, aip: str, location: str | None, yes: bool, as_json: bool) -> int:
+    """Rebuild damaged or missing copies of an AIP from a verified good copy (asks for --yes)."""
+    from archive.repair import repair_aip
+
+    report = repair_aip(ctx.open(), aip, now=_now(), confirm=yes, location=location)
+    if as_json:
+        ctx.emit_json(report.to_dict())
+    else:
+        _print_dict(ctx, report.to_dict(ctx.lang))
+        if not yes and report.outcome == "planned":
+            ctx.console.print("dry run: add --yes to repair" if ctx.lang is Lang.EN else "仅为计划：加 --yes 执行修复")
+    # A plan means damage was found and is still there: scripts must see it.
+    return EXIT_OK if report.outcome in ("intact", "repaired") else EXIT_FINDINGS
+
+
+def _print_dict(ctx: Ctx, data: dict) -> None:  # type: ignore[type-arg]
+    for key, value in data.items():
+        if key == "findings":
+            continue
+        shown = value if isinstance(value, (str, int, float, type(None))) else json.dumps(value, ensure_ascii=False, default=str)
+        ctx.console.print(f"{key:18} {shown}", markup=False)
+    for f in data.get("findings", []):
+        ctx.console.print(f"  [{f['severity']}] {f['code']}: {f.get('message_' + ctx.lang.value, '')}", markup=False)
+
+
+@main.group()
+def catalog() -> None:
+    """The catalogue database."""
+
+
+@catalog.command("rebuild")
+@click.option("--apply", is_flag=True, help="Replace the catalogue with the rebuilt one (the old one is backed up).")
+@json_option
+@handled
+def catalog_rebuild(ctx: Ctx, apply: bool, as_json: bool) -> int:
+    """Rebuild the catalogue from the AIPs and the event log; report every difference."""
+    from archive.rebuild import rebuild_catalogue
+
+    report = rebuild_catalogue(ctx.open(), _now(), apply=apply)
+    if as_json:
+        ctx.emit_json(report.to_dict())
+    else:
+        _print_dict(ctx, report.to_dict(ctx.lang))
+    return EXIT_OK if report.ok else EXIT_FINDINGS
+
+
 # ---------------------------------------------------------------- codes
 CODE_MODULES = ("ingest.codes", "ingest.bag_codes", "ingest.unpack_codes", "metadata.codes",
                 "fixity.sign_codes", "archive.codes", "checks.codes_pkg", "checks.codes_meta", "checks.codes_sec",
-                "checks.codes_content")
+                "checks.codes_content", "archive.integrity_codes")
 
 
 def load_all_codes() -> list:  # type: ignore[type-arg]

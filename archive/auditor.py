@@ -273,7 +273,7 @@ def _repair(archive: Archive, tally: _Tally, now: datetime) -> None:
     """Auto-repair damaged AIPs with part 2's archive.repair, if it is installed."""
     aip_ids = sorted({v.aip_id for v in tally.failed})
     try:
-        from archive.repair import repair_aip  # type: ignore[import-not-found]
+        from archive.repair import repair_aip  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         tally.findings.extend(Finding("AUD-REPAIR-UNAVAILABLE", location=a, params={"aip_id": a}) for a in aip_ids)
         return
@@ -309,8 +309,19 @@ def _finish(archive: Archive, job: _Job, tally: _Tally, now: datetime, clock_end
                     tuple(tally.findings))
 
 
+def _auto_repair(archive: Archive, policy: AuditPolicy) -> bool:
+    """[audit] auto_repair, or part 2's [repair] auto when that module is installed."""
+    if policy.auto_repair:
+        return True
+    try:
+        from archive.repair import RepairPolicy  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return False
+    return bool(RepairPolicy.from_config(archive.config.section("repair")).auto)
+
+
 def _conclude(archive: Archive, job: _Job, tally: _Tally, now: datetime, end: datetime) -> AuditRun:
-    if tally.failed and job.policy.auto_repair:
+    if tally.failed and _auto_repair(archive, job.policy):
         _repair(archive, tally, end)
     run = _finish(archive, job, tally, now, end)
     if run.failures:
@@ -419,6 +430,16 @@ def full_audit(archive: Archive, now: datetime, *, check_plan: CheckPlan | None 
     return _listed_run(archive, "full", now, copies_for, check_plan, clock, sleep, max_duration, agent)
 
 
+def _recover_repairs(archive: Archive, now: datetime) -> None:
+    """Finish or roll back a repair cut short by a crash (part 2's journal) before auditing."""
+    try:
+        from archive.repair import recover_repairs  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return
+    for finding in recover_repairs(archive, now):
+        log.warning("repair recovery: %s %s", finding.code, finding.location)
+
+
 def _scheduled(root: str, kind: str) -> dict[str, Any]:
     """A job of the scheduler: open the archive, run ``kind`` if it is due, close."""
     from datetime import timezone
@@ -428,6 +449,7 @@ def _scheduled(root: str, kind: str) -> dict[str, Any]:
     arc = Archive.open(Path(root))
     try:
         now = datetime.now(timezone.utc)
+        _recover_repairs(arc, now)
         if kind != "regular":
             with db.read_session(arc.engine) as s:
                 if kind_due(s, kind, now, audit_policy(arc.config)) is None:

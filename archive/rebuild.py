@@ -250,7 +250,6 @@ def _read_copy(archive: Archive, aip_dir: Path, history: _History, now: datetime
         version = int(info.get("AIP-Version", "1"))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _Unreadable(f"preservation/description.json or bag-info.txt: {exc}") from None
-    parties = "、".join(p.name for p in cf.parties[:3])
     record = AipRecord(
         id=info["AIP-Identifier"], case_number=info["External-Identifier"], archive_number=info["Archive-Number"],
         sip_fingerprint=_fingerprint(payload, history), source_organization=info.get("Source-Organization", cf.court),
@@ -260,7 +259,7 @@ def _read_copy(archive: Archive, aip_dir: Path, history: _History, now: datetime
         page_count=cf.page_count, payload_files=len(payload), payload_bytes=sum(f.size for f in payload),
         tagmanifest_sha256=hashlib.sha256(tags.get("tagmanifest-sha256.txt", b"")).hexdigest(),
         container_sha256=received.get("container_sha256"), ingested_at=ingested_at,  # type: ignore[arg-type]
-        title=f"{cf.case_number} {parties} {cf.cause}", state=history.state, version=version,
+        title=cf.title, state=history.state, version=version,
         files=tuple(payload + _tag_records(tags)))
     return _CopyFacts(record, _signed_ok(tags, archive, now), _series(archive, cf, record.archive_number))
 

@@ -453,9 +453,4 @@ def _record(archive: Archive, cf: CaseFile, aip_id: str, archive_number: str, fi
         closing_date=cf.closing_date, archiving_date=cf.archiving_date or now.date(),
         document_count=len(cf.documents), page_count=cf.page_count, payload_files=len(payload),
         payload_bytes=sum(d.size for d in payload.values()), tagmanifest_sha256=tm_sha256,
-        container_sha256=_container(v), ingested_at=now, title=_title(cf), files=tuple(files), copies=copies)
-
-
-def _title(cf: CaseFile) -> str:
-    parties = "、".join(p.name for p in cf.parties[:3])
-    return f"{cf.case_number} {parties} {cf.cause}"
+        container_sha256=_container(v), ingested_at=now, title=cf.title, files=tuple(files), copies=copies)

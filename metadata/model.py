@@ -128,6 +128,12 @@ class CaseFile:
     archived_by: str | None = None  # 归档者
 
     @property
+    def title(self) -> str:
+        """案卷题名 for listings: case number, the first three parties, cause."""
+        parties = "、".join(p.name for p in self.parties[:3])
+        return f"{self.case_number} {parties} {self.cause}"
+
+    @property
     def year(self) -> int:
         """收案年度 from the case number when it parses, else the filing year."""
         digits = "".join(ch for ch in self.case_number[1:5] if ch.isdigit())

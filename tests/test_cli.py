@@ -202,3 +202,23 @@ def test_check_a_sip_before_pushing(sip):
     data = json.loads(res.stdout)
     assert data["plan"]["stage"] == "receive"
     assert {o["item_id"][:3] for o in data["items"]} == {"GD-"}
+
+
+def test_repair_rebuild_and_checkpoint_commands(root, sip):
+    outcome = json.loads(run_cli("--root", str(root), "ingest", "--json", str(sip)).stdout)[0]
+    number = outcome["archive_number"]
+    assert run_cli("--root", str(root), "log", "checkpoint", "--json").returncode == 0
+    aip_dir = next((root / "storage" / "replica" / "aips").glob(f"*/{outcome['aip_id']}"))
+    doc = sorted((aip_dir / "data" / "documents").iterdir())[0]
+    doc.chmod(0o644)
+    doc.write_bytes(b"\x00" + doc.read_bytes()[1:])
+    plan = run_cli("--root", str(root), "repair", number, "--json")
+    assert plan.returncode == 1 and json.loads(plan.stdout)["outcome"] == "planned"
+    done = run_cli("--root", str(root), "repair", number, "--yes", "--json")
+    assert done.returncode == 0, done.stdout
+    assert json.loads(done.stdout)["outcome"] == "repaired"
+    assert run_cli("--root", str(root), "verify", "--all").returncode == 0
+    assert any((root / "storage" / "replica" / ".damaged").iterdir()), "evidence is kept"
+    rebuilt = run_cli("--root", str(root), "catalog", "rebuild", "--json")
+    assert rebuilt.returncode == 0, rebuilt.stdout
+    assert run_cli("--root", str(root), "log", "verify").returncode == 0
