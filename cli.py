@@ -528,10 +528,194 @@ def catalog_rebuild(ctx: Ctx, apply: bool, as_json: bool) -> int:
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
 
+# ---------------------------------------------------------------- audit / serve / storage
+@main.group()
+def audit() -> None:
+    """Scheduled fixity audits (for cron users; `serve` runs them on a schedule)."""
+
+
+@audit.command("run")
+@click.option("--kind", type=click.Choice(["regular", "sample", "full"]), default="regular", show_default=True,
+              help="regular: copies due in the cycle; sample: the quarterly >=5 % sample with the store-stage "
+                   "check plan; full: everything with the store-stage plan.")
+@click.option("--max-duration", type=float, help="Seconds; stop between copies when spent.")
+@click.option("--max-bytes", type=int, help="Bytes to read at most (regular runs).")
+@click.option("--partition", help="n/t: only the n-th of t deterministic parts (regular runs).")
+@click.option("--force", is_flag=True, help="Verify copies even if they are not yet due.")
+@json_option
+@handled
+def audit_run(ctx: Ctx, kind: str, max_duration: float | None, max_bytes: int | None, partition: str | None,
+              force: bool, as_json: bool) -> int:
+    """Verify the copies that are due (least recently verified first; failures always)."""
+    from archive.audit_policy import parse_partition
+    from archive.auditor import full_audit, run_audit, sample_audit
+    from archive.checking import store_plan_hook
+
+    archive = ctx.open()
+    try:
+        part = parse_partition(partition) if partition else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if kind == "regular":
+        run = run_audit(archive, _now(), max_duration=max_duration, max_bytes=max_bytes, partition=part, force=force)
+    else:
+        runner = sample_audit if kind == "sample" else full_audit
+        run = runner(archive, _now(), check_plan=store_plan_hook, max_duration=max_duration)
+    if as_json:
+        ctx.emit_json(run.to_dict())
+    else:
+        _print_dict(ctx, run.to_dict(ctx.lang))
+    return EXIT_OK if run.ok else EXIT_FINDINGS
+
+
+@audit.command("status")
+@json_option
+@handled
+def audit_status_cmd(ctx: Ctx, as_json: bool) -> int:
+    """What is due, overdue and failing; whether the sample, full check and restore test are due."""
+    from archive.auditor import audit_status
+
+    status = audit_status(ctx.open(), _now())
+    if as_json:
+        ctx.emit_json(status.to_dict())
+    else:
+        _print_dict(ctx, status.to_dict(ctx.lang))
+    return EXIT_OK if status.failing == 0 else EXIT_FINDINGS
+
+
+@main.command()
+@click.option("--stop-after", type=float, help="Seconds, then stop (for tests and trials).")
+@json_option
+@handled
+def serve(ctx: Ctx, stop_after: float | None, as_json: bool) -> int:
+    """Run the scheduler: audits, samples, full checks, checkpoints, restore tests, daily alerts."""
+    from archive.scheduler import serve as run_scheduler
+
+    ctx.open().close()  # configuration and catalogue errors surface here, with exit 3
+    result = run_scheduler(ctx.root, stop_after=stop_after)
+    if as_json:
+        ctx.emit_json(result.to_dict())
+    else:
+        _print_dict(ctx, result.to_dict())
+    return EXIT_OK
+
+
+@main.group()
+def storage() -> None:
+    """Storage locations."""
+
+
+@storage.command("list")
+@json_option
+@handled
+def storage_list_cmd(ctx: Ctx, as_json: bool) -> int:
+    """The storage locations of the archive."""
+    from archive.storage_admin import storage_list
+
+    listing = storage_list(ctx.open())
+    if as_json:
+        ctx.emit_json(listing.to_dict())
+    else:
+        _print_dict(ctx, listing.to_dict())
+    return EXIT_OK
+
+
+@storage.command("status")
+@json_option
+@handled
+def storage_status_cmd(ctx: Ctx, as_json: bool) -> int:
+    """Per location: reachable, writable, free space, copies, verified within the cycle, failing."""
+    from archive.storage_admin import check_storage
+
+    status, _alert = check_storage(ctx.open(), _now())
+    if as_json:
+        ctx.emit_json(status.to_dict())
+    else:
+        _print_dict(ctx, status.to_dict(ctx.lang))
+    return EXIT_OK if status.ok else EXIT_FINDINGS
+
+
+@storage.command("add")
+@click.argument("name")
+@click.argument("path")
+@click.option("--optional", is_flag=True, help="Copies here are not required for 'safely stored'.")
+@json_option
+@handled
+def storage_add_cmd(ctx: Ctx, name: str, path: str, optional: bool, as_json: bool) -> int:
+    """Add a storage location (casearchive.toml is updated); then run `storage replicate`."""
+    from archive.storage_admin import storage_add
+
+    try:
+        result = storage_add(ctx.open(), name, path, _now(), required=not optional)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if as_json:
+        ctx.emit_json(result.to_dict())
+    else:
+        _print_dict(ctx, result.to_dict())
+    return EXIT_OK
+
+
+@storage.command("replicate")
+@json_option
+@handled
+def storage_replicate_cmd(ctx: Ctx, as_json: bool) -> int:
+    """Make the missing copies of every AIP in every required location, from verified good copies."""
+    from archive.storage_admin import replicate_missing
+
+    result = replicate_missing(ctx.open(), _now())
+    if as_json:
+        ctx.emit_json(result.to_dict())
+    else:
+        _print_dict(ctx, result.to_dict())
+    return EXIT_OK if getattr(result, "ok", True) else EXIT_FINDINGS
+
+
+@main.command("restore-test")
+@click.option("--sample", default=1, show_default=True, type=click.IntRange(1, 1000), help="AIPs per location.")
+@click.option("--seed", help="Seed of the random choice (default: today's date).")
+@json_option
+@handled
+def restore_test_cmd(ctx: Ctx, sample: int, seed: str | None, as_json: bool) -> int:
+    """DA/T 70 BC-3-9: restore sample AIPs from every location to a scratch folder and verify them."""
+    from archive.restore_test import restore_test
+
+    result = restore_test(ctx.open(), _now(), sample=sample, seed=seed)
+    if as_json:
+        ctx.emit_json(result.to_dict())
+    else:
+        _print_dict(ctx, result.to_dict(ctx.lang))
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+@main.group()
+def alerts() -> None:
+    """Alerts (command hook and/or webhook, [alerts] in casearchive.toml)."""
+
+
+@alerts.command("summary")
+@click.option("--send", is_flag=True, help="Also send it through the configured hooks.")
+@json_option
+@handled
+def alerts_summary(ctx: Ctx, send: bool, as_json: bool) -> int:
+    """The daily summary: failures, repairs, overdue audits, space."""
+    from archive.alerts import daily_summary, send_alert
+
+    archive = ctx.open()
+    alert = daily_summary(archive, _now())
+    delivery = send_alert(archive, alert) if send else None
+    data = {"alert": alert.to_dict(), "delivery": delivery.to_dict() if delivery else None}
+    if as_json:
+        ctx.emit_json(data)
+    else:
+        ctx.console.print(json.dumps(data, ensure_ascii=False, indent=2, default=str), markup=False)
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- codes
 CODE_MODULES = ("ingest.codes", "ingest.bag_codes", "ingest.unpack_codes", "metadata.codes",
                 "fixity.sign_codes", "archive.codes", "checks.codes_pkg", "checks.codes_meta", "checks.codes_sec",
-                "checks.codes_content", "archive.integrity_codes")
+                "checks.codes_content", "archive.integrity_codes", "archive.audit_codes")
 
 
 def load_all_codes() -> list:  # type: ignore[type-arg]

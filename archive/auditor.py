@@ -454,8 +454,12 @@ def _scheduled(root: str, kind: str) -> dict[str, Any]:
             with db.read_session(arc.engine) as s:
                 if kind_due(s, kind, now, audit_policy(arc.config)) is None:
                     return {"kind": kind, "status": "not-due"}
+        from archive.checking import store_plan_hook
+
+        # DA/T 70 4.3.1.2: the sample and the full check run the whole store-stage plan.
         run = run_audit(arc, now) if kind == "regular" else \
-            sample_audit(arc, now) if kind == "sample" else full_audit(arc, now)
+            sample_audit(arc, now, check_plan=store_plan_hook) if kind == "sample" else \
+            full_audit(arc, now, check_plan=store_plan_hook)
         log.info("%s audit: %s, %d copies, %d failures", kind, run.status, run.copies_checked, run.failures)
         return run.to_dict(Lang.EN)
     finally:

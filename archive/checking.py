@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import desc, select
@@ -25,6 +26,7 @@ from checks.engine import Attestation, BatchReport, PackageCheckReport, run_plan
 from checks.package import DirectoryPackage
 from checks.plans import ChecksSettings, Plan, parse_settings, plan_for
 from checks.registry import load_registry
+from findings import Finding
 from findings.i18n import Lang
 
 AGENT = "casearchive check"
@@ -134,13 +136,51 @@ def _number_rule(archive: Archive) -> Any:
                              department_codes=archive.config.ingest.department_codes)
 
 
+def _restore_service(archive: Archive) -> Any:
+    """3-9 备份数据可恢复性: restore one AIP's backup copies to scratch and verify them there."""
+    def restore(aip_id: str) -> tuple[bool, list[Finding]]:
+        from archive.restore_test import restore_one
+
+        with db.read_session(archive.engine) as s:
+            record = catalogue.get_aip(s, aip_id, with_files=False)
+        if record is None:
+            return False, []
+        backups = [c for c in record.copies if c.location != archive.primary.name] or list(record.copies)
+        findings: list[Finding] = []
+        ok = bool(backups)
+        for copy in backups:
+            check = restore_one(archive, archive.location(copy.location), aip_id, copy.relpath,
+                                 record.tagmanifest_sha256, datetime.now(timezone.utc), None)
+            ok = ok and check.ok
+            findings.extend(check.findings)
+        return ok, findings
+
+    return restore
+
+
+def store_plan_hook(archive: Archive, copy: Any, aip_dir: Path, now: datetime) -> list[Finding]:
+    """The auditor's hook (archive.auditor.CheckPlan): the store-stage plan on one copy.
+
+    Blocking failures come back as findings, so the audit fails the copy; the run itself is
+    stored and logged like any ``casearchive check`` run.
+    """
+    run = run_checks(archive, [copy.aip_id], Stage.STORE, now=now, location=copy.location)
+    out: list[Finding] = []
+    for report in run.batch.reports:
+        for outcome in report.outcomes:
+            if outcome.blocking:
+                out.extend(f for r in outcome.results for f in r.findings)
+    return out
+
+
 def services_for(archive: Archive, aip_id: str | None) -> dict[str, Any]:
     """The services a check may call (see checks.api.CheckContext and docs/checks.md)."""
     services: dict[str, Any] = {
         "catalogue": _catalogue(archive), "trusted": archive.trusted, "events": _events(archive),
         "verify_log": _verify_log(archive), "catalogue_duplicates": _duplicates(archive),
         "previous_environment": _previous_environment(archive), "archive_root": archive.config.root,
-        "locations": {loc.name: loc.root for loc in archive.locations}, "archive_number_rule": _number_rule(archive)}
+        "locations": {loc.name: loc.root for loc in archive.locations}, "archive_number_rule": _number_rule(archive),
+        "restore_test": _restore_service(archive)}
     if aip_id is not None:
         services["attestations"] = _attestations(archive, aip_id)
     return services

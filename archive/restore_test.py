@@ -77,7 +77,7 @@ def _choose(archive: Archive, loc: Location, sample: int, seed: str) -> list[tup
     return random.Random(f"{seed}:{loc.name}").sample(pool, min(sample, len(pool)))
 
 
-def _restore_one(archive: Archive, loc: Location, aip_id: str, relpath: str, tm_sha256: str, now: datetime,
+def restore_one(archive: Archive, loc: Location, aip_id: str, relpath: str, tm_sha256: str, now: datetime,
                  scratch_dir: Path | None) -> RestoreCheck:
     scratch = Path(tempfile.mkdtemp(prefix="casearchive-restore-", dir=scratch_dir))
     try:
@@ -131,7 +131,7 @@ def restore_test(archive: Archive, now: datetime, sample: int = 1, *, seed: str 
         chosen = _choose(archive, loc, sample, seed)
         if not chosen:
             findings.append(Finding("STO-RESTORE-NO-COPY", location=loc.name))
-        mine = [_restore_one(archive, loc, a, rel, tm, now, scratch_dir) for a, rel, tm in chosen]
+        mine = [restore_one(archive, loc, a, rel, tm, now, scratch_dir) for a, rel, tm in chosen]
         _record(archive, loc, mine, now, lease.run_id)
         checks.extend(mine)
     _close_run(archive, lease.run_id, checks, now)

@@ -222,3 +222,31 @@ def test_repair_rebuild_and_checkpoint_commands(root, sip):
     rebuilt = run_cli("--root", str(root), "catalog", "rebuild", "--json")
     assert rebuilt.returncode == 0, rebuilt.stdout
     assert run_cli("--root", str(root), "log", "verify").returncode == 0
+
+
+def test_audit_storage_restore_and_serve_commands(root, sip):
+    outcome = json.loads(run_cli("--root", str(root), "ingest", "--json", str(sip)).stdout)[0]
+    status = json.loads(run_cli("--root", str(root), "audit", "status", "--json").stdout)
+    assert status["copies"] == 2 and status["failing"] == 0
+    forced = run_cli("--root", str(root), "audit", "run", "--force", "--json")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert json.loads(forced.stdout)["copies_checked"] == 2
+    sample = run_cli("--root", str(root), "audit", "run", "--kind", "sample", "--json")
+    assert sample.returncode in (0, 1), sample.stderr
+    assert json.loads(sample.stdout)["copies_checked"] >= 2
+    listing = json.loads(run_cli("--root", str(root), "storage", "list", "--json").stdout)
+    assert [loc["name"] for loc in listing["locations"]] == ["primary", "replica"]
+    assert run_cli("--root", str(root), "storage", "status", "--json").returncode == 0
+    third = root.parent / "third"
+    added = run_cli("--root", str(root), "storage", "add", "offsite", str(third), "--json")
+    assert added.returncode == 0, added.stderr
+    replicated = run_cli("--root", str(root), "storage", "replicate", "--json")
+    assert replicated.returncode == 0, replicated.stdout + replicated.stderr
+    assert list(third.glob(f"aips/*/{outcome['aip_id']}/bagit.txt"))
+    restored = run_cli("--root", str(root), "restore-test", "--json")
+    assert restored.returncode == 0, restored.stdout
+    served = run_cli("--root", str(root), "serve", "--stop-after", "2", "--json")
+    assert served.returncode == 0, served.stderr
+    assert json.loads(served.stdout)["jobs"]
+    assert run_cli("--root", str(root), "alerts", "summary", "--json").returncode == 0
+    assert run_cli("--root", str(root), "log", "verify").returncode == 0
