@@ -436,6 +436,8 @@ def _aip_events(session: Session, upto: int) -> tuple[dict[str, int], dict[str, 
     ingested: dict[str, int] = {}
     removed: dict[str, int] = {}
     for seq, type_, aip_id in session.execute(query):
+        if aip_id is None:
+            continue
         if type_ == "aip.ingest" and seq <= upto:
             ingested.setdefault(aip_id, seq)
         elif type_ != "aip.ingest":

@@ -34,7 +34,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 import archive.integrity_codes as ic
@@ -123,7 +123,7 @@ def _histories(archive: Archive) -> dict[str, _History]:
         for ev in iter_events(s):
             if ev.aip_id is None or not ev.type.startswith("aip."):
                 continue
-            _apply_event(out.setdefault(ev.aip_id, _History()), ev.type, _utc(ev.at), ev.outcome,
+            _apply_event(out.setdefault(ev.aip_id, _History()), ev.type, _utc(ev.at) or ev.at, ev.outcome,
                          ev.detail if isinstance(ev.detail, Mapping) else {})
     return out
 
@@ -499,11 +499,11 @@ def _reconcile(archive: Archive, want: Mapping[str, AipRecord], have: Mapping[st
             if row is not None:
                 s.delete(row)
         for series, last in want_counters.items():
-            row = s.get(ArchiveNumberCounter, series)
-            if row is None:
+            counter = s.get(ArchiveNumberCounter, series)
+            if counter is None:
                 s.add(ArchiveNumberCounter(series=series, last_seq=last))
-            elif row.last_seq < last:
-                row.last_seq = last
+            elif counter.last_seq < last:
+                counter.last_seq = last
         append_event(s, at=now, type="catalog.rebuild", agent=AGENT, detail={
             "differences": len(differences), "codes": sorted({f.code for f in differences}),
             "aips": len(want), "removed": sorted(removed), "kept_without_copy": sorted(set(have) - set(want) - set(removed)),
@@ -519,7 +519,7 @@ def _replace_aip(s: Session, rec: AipRecord, *, exists: bool) -> None:
     for name in _SCALARS:
         setattr(row, name, getattr(rec, name))
     s.execute(delete(AipFileRow).where(AipFileRow.aip_id == rec.id))
-    s.execute(AipFileRow.__table__.insert(), [
+    s.execute(insert(AipFileRow), [
         {"aip_id": rec.id, "path": f.path, "role": f.role, "size": f.size, "sha256": f.sha256, "sm3": f.sm3}
         for f in rec.files])
     copies = {c.location: c for c in rec.copies}
@@ -527,8 +527,10 @@ def _replace_aip(s: Session, rec: AipRecord, *, exists: bool) -> None:
         if copy_row.location not in copies:
             s.delete(copy_row)
     for name, c in copies.items():
-        copy_row = next((r for r in row.copies if r.location == name), None)
-        if copy_row is None:
+        found_row = next((r for r in row.copies if r.location == name), None)
+        if found_row is not None:
+            copy_row = found_row
+        else:
             copy_row = AipCopyRow(aip_id=rec.id, location=name)
             s.add(copy_row)
         copy_row.relpath, copy_row.state, copy_row.written_at = c.relpath, c.state, c.written_at

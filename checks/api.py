@@ -70,9 +70,14 @@ class PackageFile:
 class PackageView(Protocol):
     """Read-only access to a SIP being received or an AIP copy in storage."""
 
-    kind: str  # "sip" | "aip"
-    identifier: str  # case number for a SIP, AIP id for an AIP
-    root: Path  # bag root on disk
+    @property
+    def kind(self) -> str: ...  # "sip" | "aip"
+
+    @property
+    def identifier(self) -> str: ...  # case number for a SIP, AIP id for an AIP
+
+    @property
+    def root(self) -> Path: ...  # bag root on disk
 
     @property
     def casefile(self) -> CaseFile | None: ...

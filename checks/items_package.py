@@ -471,7 +471,8 @@ def _case_type(case_number: str, categories: Any) -> CheckResult:
         return _verdict("2-9", Status.INDETERMINATE, Finding(c.CASE_TYPE_UNKNOWN, METADATA_PATH, found=case_number))
     if categories is not None and category not in categories:
         return _failed("2-9", Finding(c.CASE_TYPE, METADATA_PATH, expected=", ".join(categories), found=category))
-    return _passed("2-9", "case type", "archivable category", f"{category} ({number.type_code})")
+    return _passed("2-9", "case type", "archivable category",
+                   f"{category} ({number.type_code if number else '?'})")
 
 
 # ---------------------------------------------------------------- 2-10 package metadata (AIP)

@@ -9,6 +9,8 @@ breaks loading: the engine reports such an item as ``indeterminate``.
 """
 from __future__ import annotations
 
+import builtins
+
 import functools
 import importlib
 import json
@@ -57,7 +59,7 @@ class CheckItem:
         """``GD-1-14`` when the stage uses the item, else the bare number."""
         return f"{prefix}-{self.number}" if prefix in self.stages else self.number
 
-    @property
+    @builtins.property
     def sort_key(self) -> tuple[int, int]:
         group, n = self.number.split("-")
         return int(group), int(n)

@@ -111,6 +111,7 @@ def ingest_package(archive: Archive, source: Path, *, now: datetime, agent: str 
         if not v.ok or v.casefile is None:
             return _refuse(archive, sid, v, v.findings, area, now, agent)
         v = _normalise_names(v)
+        assert v.casefile is not None
         cf = v.casefile
         problem = _numbering_problem(archive, cf)
         if problem is not None:
