@@ -17,7 +17,6 @@ from archive import catalogue, db
 from archive.archive import Archive, InitOptions, init_archive
 from archive.audit import VerifyReport, verify_aips
 from archive.config import CONFIG_NAME, ConfigError
-from archive.events import verify_log
 from findings.i18n import Lang
 from ingest.pipeline import IngestOutcome, ingest_package
 from samples import generate_sips
@@ -31,6 +30,7 @@ class DemoResult:
     outcomes: list[IngestOutcome] = field(default_factory=list)
     verify: VerifyReport | None = None
     checks: Any = None  # checks.engine.BatchReport of the store-stage plan
+    healing: dict[str, Any] = field(default_factory=dict)
     reports: list[Path] = field(default_factory=list)
     log_events: int = 0
     log_findings: int = 0
@@ -47,12 +47,13 @@ class DemoResult:
         from checks.api import Status
 
         return (self.counts() == self.expected and self.verify is not None and self.verify.ok
+                and self.healing.get("audit_failures") == 1 and self.healing.get("repair") == "repaired"
                 and self.log_findings == 0 and self.checks is not None and self.checks.bottom_line is not Status.FAILED)
 
     def to_dict(self) -> dict[str, Any]:
         return {"root": str(self.root), "ok": self.ok, "counts": self.counts(), "expected": self.expected,
                 "outcomes": [o.to_dict() for o in self.outcomes],
-                "verify": self.verify.to_dict() if self.verify else None,
+                "verify": self.verify.to_dict() if self.verify else None, "self_healing": self.healing,
                 "checks": {"bottom_line": self.checks.bottom_line.value, "counts": self.checks.counts(),
                            "reports": [str(p) for p in self.reports]} if self.checks else None,
                 "log": {"events": self.log_events, "findings": self.log_findings}}
@@ -94,15 +95,37 @@ def run_demo(root: Path, *, count: int, seed: int, now: datetime, lang: Lang,
     bad = _damaged_copy(sips[0], root / "incoming-damaged" / sips[0].name)
     result.outcomes.append(ingest_package(archive, bad, now=now, agent="casearchive demo"))
     result.outcomes.append(ingest_package(archive, sips[-1], now=now, agent="casearchive demo"))
+    result.healing = _self_healing(archive, result, now)
     result.verify = verify_aips(archive, None, algorithm="all", now=now, agent="casearchive demo")
     result.checks, result.reports = _store_checks(archive, root, now)
+    from archive.checkpoints import make_checkpoint, verify_log_full
+
+    make_checkpoint(archive, now)
+    log = verify_log_full(archive, now)
+    result.log_events, result.log_findings = log.events, sum(1 for f in log.findings if f.level.value == "error")
     with db.read_session(archive.engine) as s:
-        result.log_events, findings = verify_log(s)
-        result.log_findings = len(findings)
         records = catalogue.list_aips(s)
     _report(result, records, lang, say)
     archive.close()
     return result
+
+
+def _self_healing(archive: Archive, result: DemoResult, now: datetime) -> dict[str, Any]:
+    """Bit rot in one replica copy: the audit finds it, repair rebuilds it from the good copy."""
+    from archive.auditor import run_audit
+    from archive.repair import repair_aip
+
+    victim = next(o for o in result.outcomes if o.status == "archived")
+    assert victim.aip_id is not None
+    doc = sorted((archive.locations[-1].aip_path(victim.aip_id) / "data" / "documents").iterdir())[0]
+    raw = bytearray(doc.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    doc.chmod(0o644)
+    doc.write_bytes(bytes(raw))
+    audit = run_audit(archive, now, force=True)
+    repair = repair_aip(archive, victim.aip_id, now=now, confirm=True)
+    return {"damaged": f"{archive.locations[-1].name}:{doc.relative_to(archive.locations[-1].root)}",
+            "audit_copies": audit.copies_checked, "audit_failures": audit.failures, "repair": repair.outcome}
 
 
 def _store_checks(archive: Archive, root: Path, now: datetime) -> tuple[Any, list[Path]]:
@@ -141,15 +164,24 @@ def _report(result: DemoResult, records: list[catalogue.AipRecord], lang: Lang, 
         say(f"  {r.archive_number}  {r.case_number}  {r.department}  {r.cause}  "
             f"{r.payload_files} {'个文件' if zh else 'files'}  {r.payload_bytes:,} B")
     say("")
+    h = result.healing
+    say("== 审计与自我修复 ==" if zh else "== Audit and self-repair ==")
+    say(("  人为损坏：" if zh else "  injected bit rot: ") + str(h.get("damaged")))
+    say(("  审计：检查副本 {0} 个，发现损坏 {1} 个" if zh else "  audit: {0} copies checked, {1} damaged")
+        .format(h.get("audit_copies"), h.get("audit_failures")))
+    outcome = str(h.get("repair"))
+    say(("  修复：" + {"repaired": "已从完好副本重建并验证", "intact": "无需修复"}.get(outcome, outcome)) if zh
+        else f"  repair: {outcome}")
+    say("")
     say("== 校验 (SHA-256 + SM3) ==" if zh else "== Verification (SHA-256 + SM3) ==")
     v = result.verify
     assert v is not None
     ok = sum(x.ok for x in v.verdicts)
-    say(f"  {ok}/{len(v.verdicts)} " + ("个副本完好" if zh else "copies intact") +
-        f", {v.files} files, {v.bytes:,} B")
-    say(("  事件日志：" if zh else "  event log: ") + f"{result.log_events} events, "
-        + ("完好" if result.log_findings == 0 else "已被篡改") if zh else
-        f"  event log: {result.log_events} events, " + ("intact" if result.log_findings == 0 else "TAMPERED"))
+    say(f"  {ok}/{len(v.verdicts)} " + (f"个副本完好，文件 {v.files} 个，{v.bytes:,} 字节" if zh
+                                        else f"copies intact, {v.files} files, {v.bytes:,} B"))
+    intact = result.log_findings == 0
+    say(f"  事件日志：{result.log_events} 条，签名检查点已写入，" + ("完好" if intact else "已被篡改") if zh else
+        f"  event log: {result.log_events} events, signed checkpoint written, " + ("intact" if intact else "TAMPERED"))
     say("")
     say("== 四性检测（长期保存环节）==" if zh else "== Four-property checks (store stage) ==")
     from checks.report import status_text
