@@ -132,6 +132,11 @@ th,td{border:1px solid #444;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#eee}td.st{white-space:nowrap;font-weight:bold}
 .passed{color:#135e1a}.failed{color:#b00020}.indeterminate{color:#8a5a00}.manual{color:#1b4f9c}.not_applicable{color:#666}
 .sign td{height:48px}ul{margin:0;padding-left:16px}
+table.register{table-layout:fixed}
+table.register col.id{width:5.5em}table.register col.item{width:10em}table.register col.prop{width:4.5em}
+table.register col.obj{width:8em}table.register col.purpose{width:11em}table.register col.method{width:14em}
+table.register col.result{width:6em}
+table.register td{overflow-wrap:anywhere}table.register td:first-child{white-space:nowrap}
 @media print{body{margin:8mm}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
 """
 
@@ -159,7 +164,8 @@ def _register(report: PackageCheckReport, lang: Lang) -> str:
     head = "".join(f"<th>{_e(label(k, lang))}</th>" for k in
                    ("id", "item", "property", "object", "purpose", "method", "result", "remarks"))
     rows = "".join(_row(o, lang) for o in report.outcomes)
-    return f'<table class="register"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    cols = "".join(f'<col class="{c}">' for c in ("id", "item", "prop", "obj", "purpose", "method", "result", "remarks"))
+    return f'<table class="register"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def _signatures(lang: Lang) -> str:
