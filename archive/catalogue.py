@@ -4,7 +4,7 @@ Rows never leave this module: callers get frozen dataclasses.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Sequence
 

@@ -21,10 +21,10 @@ from archive.archive import Archive
 from archive.events import append_event, iter_events, verify_log
 from archive.models import AipRow
 from archive.models_checks import AttestationRow, CheckResultRow, CheckRunRow
-from checks.api import CheckContext, PackageView, Stage
+from checks.api import CheckContext, Stage
 from checks.engine import Attestation, BatchReport, PackageCheckReport, run_plan
 from checks.package import DirectoryPackage
-from checks.plans import ChecksSettings, Plan, parse_settings, plan_for
+from checks.plans import ChecksSettings, parse_settings, plan_for
 from checks.registry import load_registry
 from findings import Finding
 from findings.i18n import Lang

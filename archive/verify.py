@@ -8,7 +8,7 @@ each file.  Many small files go to worker processes, large ones to threads
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence

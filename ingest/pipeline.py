@@ -22,7 +22,7 @@ import os
 import shutil
 import uuid
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
@@ -32,7 +32,7 @@ from archive.archive import Archive
 from archive.config import ConfigError
 from archive.events import append_event
 from archive.failpoints import hit
-from archive.store import Location, StagingArea, named_lock, publish, staging_area, sweep_staging
+from archive.store import StagingArea, named_lock, publish, staging_area, sweep_staging
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from findings.report import render_findings

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from archive import catalogue, db
 from archive.archive import Archive, InitOptions, init_archive
 from archive.audit import VerifyReport, verify_aips
-from archive.config import CONFIG_NAME, ConfigError
+from archive.config import ConfigError
 from findings.i18n import Lang
 from ingest.pipeline import IngestOutcome, ingest_package
 from samples import generate_sips

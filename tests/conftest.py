@@ -1,10 +1,7 @@
 """Shared fixtures: real archives in tmp folders, real sample packages."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -43,3 +40,17 @@ def archive(tmp_path: Path):  # type: ignore[no-untyped-def]
     arc.close()
 
 
+
+
+@pytest.fixture(scope="session")
+def ingested_template(tmp_path_factory: pytest.TempPathFactory, sample_sips: list[Path]) -> Path:
+    """An archive with the sample SIPs ingested at NOW; copy it (helpers.open_copy), never change it."""
+    from archive.archive import InitOptions, init_archive
+    from ingest.pipeline import ingest_package
+
+    root = tmp_path_factory.mktemp("tpl") / "archive"
+    arc = init_archive(root, InitOptions(name="测试档案库", fonds_number="J105"), NOW)
+    for sip in sample_sips:
+        assert ingest_package(arc, sip, now=NOW).status == "archived"
+    arc.close()
+    return root

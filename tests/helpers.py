@@ -31,3 +31,15 @@ def tree_snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
             st = path.stat()
             out[str(path.relative_to(root))] = (st.st_size, st.st_mtime_ns, path.read_bytes())
     return out
+
+
+def open_copy(template: Path, tmp_path: Path, extra_toml: str = ""):  # type: ignore[no-untyped-def]
+    """Open a private copy of a template archive, with extra configuration appended."""
+    from archive.archive import Archive
+
+    root = tmp_path / "archive"
+    shutil.copytree(template, root)
+    if extra_toml:
+        with open(root / "casearchive.toml", "a", encoding="utf-8") as fh:
+            fh.write("\n" + extra_toml + "\n")
+    return Archive.open(root)

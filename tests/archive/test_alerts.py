@@ -13,35 +13,24 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from helpers import open_copy
 from archive import db
 from archive.alerts import Alert, AlertsConfig, daily_summary, parse_alerts_config, send_alert
-from archive.archive import Archive, InitOptions, init_archive
+from archive.archive import Archive
 from archive.auditor import run_audit
 from archive.config import ConfigError
 from archive.models import EventRow
-from ingest.pipeline import ingest_package
 
 LATER = timedelta(days=100)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, sample_sips):
-    from conftest import NOW
-
-    root = tmp_path_factory.mktemp("tpl") / "archive"
-    arc = init_archive(root, InitOptions(name="测试档案库", fonds_number="J105"), NOW)
-    for sip in sample_sips:
-        assert ingest_package(arc, sip, now=NOW).status == "archived"
-    arc.close()
-    return root
+@pytest.fixture
+def template(ingested_template):
+    return ingested_template
 
 
 def _open(template: Path, tmp_path: Path, alerts: str) -> Archive:
-    root = tmp_path / "archive"
-    shutil.copytree(template, root)
-    with open(root / "casearchive.toml", "a", encoding="utf-8") as fh:
-        fh.write("\n[alerts]\n" + alerts + "\n")
-    return Archive.open(root)
+    return open_copy(template, tmp_path, "[alerts]\n" + alerts)
 
 
 class _Sink(BaseHTTPRequestHandler):

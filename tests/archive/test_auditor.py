@@ -10,36 +10,24 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from helpers import open_copy
 from archive import db
-from archive.archive import Archive, InitOptions, init_archive
+from archive.archive import Archive
 from archive.auditor import STOP, Throttle, acquire, audit_status, full_audit, run_audit, sample_audit
 from archive.audit_policy import AuditPolicy
 from archive.models import AipCopyRow, EventRow
 from archive.models_audit import AuditRunRow
-from ingest.pipeline import ingest_package
 
 LATER = timedelta(days=100)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, sample_sips):
-    from conftest import NOW
-
-    root = tmp_path_factory.mktemp("tpl") / "archive"
-    arc = init_archive(root, InitOptions(name="测试档案库", fonds_number="J105"), NOW)
-    for sip in sample_sips:
-        assert ingest_package(arc, sip, now=NOW).status == "archived"
-    arc.close()
-    return root
+@pytest.fixture
+def template(ingested_template):
+    return ingested_template
 
 
 def _open(template: Path, tmp_path: Path, extra: str = "") -> Archive:
-    root = tmp_path / "archive"
-    shutil.copytree(template, root)
-    if extra:
-        with open(root / "casearchive.toml", "a", encoding="utf-8") as fh:
-            fh.write("\n" + extra + "\n")
-    return Archive.open(root)
+    return open_copy(template, tmp_path, extra)
 
 
 @pytest.fixture
@@ -278,8 +266,7 @@ def test_full_check_interrupted_then_resumed_covers_every_copy_once(arc, now):
     finally:
         STOP.clear()
     assert (first.status, first.copies_checked) == ("interrupted", 2)
-    with db.read_session(arc.engine) as s:
-        assert audit_status(arc, now + LATER).full_due_since is not None
+    assert audit_status(arc, now + LATER).full_due_since is not None
     second = full_audit(arc, now + LATER + timedelta(minutes=5))
     assert (second.status, second.copies_checked) == ("finished", 4)
     full = [(e.aip_id, e.detail["location"]) for e in _events(arc, "aip.verify") if e.detail["kind"] == "full"]

@@ -3,37 +3,27 @@ from __future__ import annotations
 
 import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from helpers import open_copy
 from archive import db
 from archive.archive import Archive, InitOptions, init_archive
 from archive.audit_policy import AuditPolicy
 from archive.auditor import acquire, audit_status
 from archive.models import EventRow
 from archive.restore_test import restore_test
-from ingest.pipeline import ingest_package
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, sample_sips):
-    from conftest import NOW
-
-    root = tmp_path_factory.mktemp("tpl") / "archive"
-    arc = init_archive(root, InitOptions(name="测试档案库", fonds_number="J105"), NOW)
-    for sip in sample_sips:
-        assert ingest_package(arc, sip, now=NOW).status == "archived"
-    arc.close()
-    return root
+@pytest.fixture
+def template(ingested_template):
+    return ingested_template
 
 
 @pytest.fixture
 def arc(template, tmp_path):
-    root = tmp_path / "archive"
-    shutil.copytree(template, root)
-    a = Archive.open(root)
+    a = open_copy(template, tmp_path)
     yield a
     a.close()
 

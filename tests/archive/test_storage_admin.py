@@ -9,34 +9,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from helpers import open_copy
 from archive import db
-from archive.archive import Archive, InitOptions, init_archive
+from archive.archive import Archive
 from archive.config import ConfigError
 from archive.models import AipCopyRow, EventRow, StorageLocationRow
 from archive.storage_admin import (check_storage, replicate_missing, safely_stored, storage_add, storage_list,
                                    storage_status)
-from ingest.pipeline import ingest_package
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, sample_sips):
-    from conftest import NOW
-
-    root = tmp_path_factory.mktemp("tpl") / "archive"
-    arc = init_archive(root, InitOptions(name="测试档案库", fonds_number="J105"), NOW)
-    for sip in sample_sips:
-        assert ingest_package(arc, sip, now=NOW).status == "archived"
-    arc.close()
-    return root
+@pytest.fixture
+def template(ingested_template):
+    return ingested_template
 
 
 def _open(template: Path, tmp_path: Path, extra: str = "") -> Archive:
-    root = tmp_path / "archive"
-    shutil.copytree(template, root)
-    if extra:
-        with open(root / "casearchive.toml", "a", encoding="utf-8") as fh:
-            fh.write("\n" + extra + "\n")
-    return Archive.open(root)
+    return open_copy(template, tmp_path, extra)
 
 
 @pytest.fixture

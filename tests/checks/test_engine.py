@@ -5,7 +5,6 @@ import shutil
 from dataclasses import replace
 from datetime import datetime, timezone
 
-import pytest
 
 from checks.api import CheckContext, Stage, Status
 from checks.engine import Attestation, bottom_line, run_batch, run_manage_pair, run_plan

@@ -5,7 +5,7 @@ import json
 from importlib import resources
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
 
 from checks.fieldspec import (FieldSpecError, all_values, classify_character, load_field_spec, parse_field_spec,
                               policy_from_settings, special_characters)

@@ -1,7 +1,6 @@
 """Metadata items 1-2 … 1-10, 2-3, 2-4, 2-6 on real bags; every item fails on a variant and passes on the good one."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from datetime import date
@@ -15,7 +14,7 @@ from security_fixtures import context, view_of, write_package
 
 from checks import items_metadata as md
 from checks.api import Status
-from factories import casefiles_strategy, make_casefile, make_document, replace
+from factories import casefiles_strategy, make_casefile, replace
 from metadata.model import CaseFile
 
 GOOD = make_casefile()

@@ -113,7 +113,7 @@ def test_catalogue_row_missing_and_unreachable(stored, now):
 
 
 def test_signature_without_trust_anchors_or_with_a_foreign_anchor(stored, now, tmp_path):
-    from fixity.keys import generate_identity, load_signer, SigningPaths
+    from fixity.keys import generate_identity
     from cryptography import x509
 
     archive, aip_id = stored
