@@ -8,7 +8,7 @@ Appends serialise on the single ``event_head`` row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
 from sqlalchemy import select
@@ -49,6 +49,9 @@ def append_event(session: Session, *, at: datetime, type: str, agent: str, outco
                  aip_id: str | None = None, detail: Mapping[str, Any] | None = None) -> Event:
     """Append one event inside the caller's (write) transaction."""
     detail = dict(detail or {})
+    # Stored and hashed in UTC: the database keeps no offset, so any other zone could not
+    # be re-hashed identically later (LOG-HASH-MISMATCH on an honest log).
+    at = at.astimezone(timezone.utc)
     head = session.execute(select(EventHead).where(EventHead.id == 1).with_for_update()).scalar_one_or_none()
     if head is None:
         head = EventHead(id=1, seq=0, hash=GENESIS)

@@ -27,8 +27,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--work", type=Path, default=DEFAULT_WORK, help="corpora, archives and results (default: bench/work)")
     p.add_argument("--corpus", action="append", choices=("A", "B"), help="run only this corpus (repeatable)")
     p.add_argument("--repeat", type=int, default=3, help="timed runs per tool (default 3)")
-    p.add_argument("--no-cprofile", action="store_true",
-                   help="skip the extra ingest of corpus A under cProfile (every timed ingest is sampled anyway)")
+    p.add_argument("--cprofile", action="store_true",
+                   help="add one ingest of corpus A under cProfile (exact call counts; every timed ingest is "
+                        "sampled anyway)")
     p.add_argument("--a-files", type=int, help="corpus A: number of files (overrides the scale)")
     p.add_argument("--b-files", type=int, help="corpus B: number of files (default 8)")
     p.add_argument("--b-size-mib", type=float, help="corpus B: size of each file in MiB")
@@ -62,14 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work.resolve()
     load_before = machine.load_average()
     try:
-        results = tuple(run_corpus(spec, text, Plan(work, args.repeat, not args.no_cprofile and spec.name == "A"))
+        results = tuple(run_corpus(spec, text, Plan(work, args.repeat, args.cprofile and spec.name == "A"))
                         for spec, text in specs(args))
         baseline = tools.baseline().peak_rss_kib
     except (tools.ToolError, floor.FloorError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 1
-    notes = (f"Load average (1, 5, 15 min) at start: {load_before}; at end: {machine.load_average()} "
-             f"on {os.cpu_count()} CPUs — anything above ~0 means other work shared the machine.",)
+    notes = ((f"Load average (1, 5, 15 min) at start: {load_before}; at end: {machine.load_average()} "
+             f"on {os.cpu_count()} CPUs — anything above ~0 means other work shared the machine."),)
     run = RunResult(machine.describe(), results, baseline, notes)
     sys.stdout.write(render(run))
     if args.json:

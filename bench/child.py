@@ -19,9 +19,10 @@ import resource
 import shutil
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from archive.archive import Archive, InitOptions, init_archive
 from archive.audit import verify_aips
@@ -32,7 +33,7 @@ from ingest.pipeline import ingest_package
 #: The benchmark's clock: the day after the corpora's "today" (10:00 China Standard Time).
 #: Given in UTC: with a +08:00 offset the event log's hash chain does not verify after a
 #: catalogue round trip (CHK-SEC-LOG-BROKEN), reported to the lead engineer.
-NOW = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 LOCATION = "primary"
 
 

@@ -102,7 +102,7 @@ def spec_b(scale: float = 1.0, files: int | None = None, size: int | None = None
     return CorpusSpec("B", files or 8, size, size)
 
 
-def keystream(spec: CorpusSpec, index: int) -> "Cipher":
+def keystream(spec: CorpusSpec, index: int) -> Cipher:
     key = hashlib.sha256(f"casearchive-bench:{spec.seed}:{spec.name}:{index}".encode()).digest()
     return Cipher(algorithms.AES(key[:16]), modes.CTR(key[16:]))
 

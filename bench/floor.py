@@ -17,9 +17,9 @@ import ctypes
 import os
 import shutil
 import subprocess
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Sequence
 
 LANES = 2
 ARGV_BYTES = 96 * 1024  # well under ARG_MAX; ~1,000 file names per openssl run
@@ -33,7 +33,8 @@ class FloorError(RuntimeError):
 def split_by_bytes(files: Sequence[Path], lanes: int = LANES) -> list[list[Path]]:
     """Consecutive runs of ``files`` holding about equal bytes each (path order kept)."""
     sizes = [p.stat().st_size for p in files]
-    total, parts, acc = sum(sizes), [[] for _ in range(lanes)], 0
+    parts: list[list[Path]] = [[] for _ in range(lanes)]
+    total, acc = sum(sizes), 0
     for path, size in zip(files, sizes):
         lane = min(lanes - 1, (acc + size // 2) * lanes // max(total, 1))
         parts[lane].append(path)
@@ -60,7 +61,7 @@ def openssl_dgst(algorithm: str, files: Sequence[Path]) -> int:
     lines = 0
     for batch in batches(files):
         run = subprocess.run(["openssl", "dgst", f"-{algorithm}", *map(str, batch)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+                             capture_output=True, check=False)
         if run.returncode != 0:
             raise FloorError(f"openssl dgst -{algorithm} failed: {run.stderr.decode(errors='replace')[:300]}")
         lines += run.stdout.count(b"\n")

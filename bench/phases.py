@@ -27,6 +27,7 @@ PHASES: PhaseList = (
     ("metadata: parse + XSD", (("metadata/xml.py", "parse_casefile", None),)),
     ("metadata: rules", (("metadata/rules.py", "check_casefile", None),)),
     ("metadata: document digests", (("ingest/sip.py", "_check_document_digests", None),)),
+    ("receive-stage checks (DA/T 70 GD items)", (("ingest/pipeline.py", "_receive_checks", None),)),
     ("SIP fingerprint", (("ingest/pipeline.py", "sip_fingerprint", None),)),
     ("AIP payload layout", (("ingest/aip.py", "prepare_payload", None),)),
     ("replication: copy + verify", (("ingest/pipeline.py", "_replicate", None),)),

@@ -1,26 +1,41 @@
 """One benchmark run over one corpus: floors, bagit.py, casearchive ingest and verify.
 
-Order per corpus: floors (hash, then write), bagit.py, ingest ×N (fresh archive each
-time, each sampled for a phase breakdown; the last archive is kept), verify SHA-256
-×N and SM3 ×N on that AIP, and on request one extra ingest under cProfile.  Before every timed run the inputs are read once (page
-cache warm for every tool alike) and pending writes are flushed, so one tool's
-write-back never lands in another's time.
+The runs are interleaved in rounds — each round runs every tool once (floors, bagit.py,
+ingest into a fresh archive, verify SHA-256 and SM3 on the AIP just made) — so a burst
+of other work on a shared machine hits every row alike instead of one row's three runs.
+Before every timed run the inputs are read once (page cache warm for every tool alike)
+and pending writes are flushed, so one tool's write-back never lands in another's time.
 """
 from __future__ import annotations
 
 import shutil
 import sys
 import time
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from bench import corpus as corpora
 from bench import floor, tools
 from bench.phases import VERIFY_PHASES, Breakdown, breakdown, from_samples
-from bench.results import (BAGIT, FLOOR_INGEST, FLOOR_SHA256, FLOOR_SM3, FLOOR_WRITE, INGEST, VERIFY_SHA256,
-                           VERIFY_SM3, CorpusResult, Row)
-from bench.timing import Timing, repeat
+from bench.results import (
+    BAGIT,
+    FLOOR_INGEST,
+    FLOOR_SHA256,
+    FLOOR_SM3,
+    FLOOR_WRITE,
+    INGEST,
+    VERIFY_SHA256,
+    VERIFY_SM3,
+    CorpusResult,
+    Row,
+)
+from bench.timing import Timing, once
+
+HASH_FLOORS = ((FLOOR_SHA256, ("sha256",)), (FLOOR_SM3, ("sm3",)), (FLOOR_INGEST, ("sm3", "sha256")))
+VERIFIES = ((VERIFY_SHA256, "sha256"), (VERIFY_SM3, "sm3"))
+ORDER = (FLOOR_SHA256, FLOOR_SM3, FLOOR_INGEST, FLOOR_WRITE, BAGIT, VERIFY_SHA256, VERIFY_SM3, INGEST)
 
 
 @dataclass(frozen=True)
@@ -48,69 +63,58 @@ class Prepared:
         floor.syncfs(self.work)
 
 
-def floors(c: corpora.Corpus, plan: Plan, prep: Prepared) -> list[Row]:
+class Tally:
+    """Seconds, peak RSS and child results per row, across rounds."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, list[float]] = defaultdict(list)
+        self.rss: dict[str, list[int]] = defaultdict(list)
+        self.children: dict[str, list[tools.ChildResult]] = defaultdict(list)
+
+    def add(self, key: str, seconds: float) -> None:
+        self.seconds[key].append(seconds)
+
+    def add_child(self, key: str, result: tools.ChildResult) -> None:
+        self.add(key, result.seconds)
+        self.rss[key].append(result.peak_rss_kib)
+        self.children[key].append(result)
+
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(Row(k, Timing(tuple(self.seconds[k])), max(self.rss[k]) if self.rss[k] else None)
+                     for k in ORDER if self.seconds[k])
+
+    def median_child(self, key: str) -> tools.ChildResult:
+        results = sorted(self.children[key], key=lambda r: r.seconds)
+        return results[len(results) // 2]
+
+
+def floor_round(c: corpora.Corpus, plan: Plan, prep: Prepared, tally: Tally) -> None:
     files = c.files()
-    rows = []
-    for key, algs in ((FLOOR_SHA256, ["sha256"]), (FLOOR_SM3, ["sm3"]), (FLOOR_INGEST, ["sm3", "sha256"])):
-        say(f"{c.spec.name}: {key} ×{plan.repeats}")
-        timing, _ = repeat(lambda algs=algs: floor.hash_floor(files, algs), times=plan.repeats, before=prep)
-        rows.append(Row(key, timing))
+    for key, algs in HASH_FLOORS:
+        tally.add(key, once(partial(floor.hash_floor, files, algs), before=prep)[0])
     scratch = plan.work / "scratch-write-floor"
     shutil.rmtree(scratch, ignore_errors=True)
-    say(f"{c.spec.name}: {FLOOR_WRITE} ×{plan.repeats}")
-    timing, _ = repeat(lambda: floor.write_floor(files, c.bag, scratch), times=plan.repeats, before=prep,
-                       after=lambda _: shutil.rmtree(scratch, ignore_errors=True))
-    return rows + [Row(FLOOR_WRITE, timing)]
+    seconds, _ = once(lambda: floor.write_floor(files, c.bag, scratch), before=prep,
+                      after=lambda _result: shutil.rmtree(scratch, ignore_errors=True))
+    tally.add(FLOOR_WRITE, seconds)
 
 
-def children(call: Callable[[], tools.ChildResult], times: int, before: Callable[[], None]) -> tuple[Row, list]:
-    """Run a child-process tool ``times`` times; its own timing of the library call counts."""
-    results = []
-    for _ in range(times):
-        before()
-        results.append(call())
-    return Row("", Timing(tuple(r.seconds for r in results)), max(r.peak_rss_kib for r in results)), results
+def casearchive_round(c: corpora.Corpus, plan: Plan, prep: Prepared, root: Path, tally: Tally) -> None:
+    """Ingest into a fresh archive, then verify the AIP it made with each algorithm."""
+    shutil.rmtree(root, ignore_errors=True)
+    prep()
+    result = tools.ingest(root, c.bag)
+    tally.add_child(INGEST, result)
+    aip_prep = Prepared(corpora.tree_files(root / "storage" / "primary"), plan.work)
+    for key, alg in VERIFIES:
+        aip_prep()
+        tally.add_child(key, tools.verify(root, result.data["aip_id"], alg, c.payload_bytes))
 
 
-def _row(key: str, row: Row) -> Row:
-    return Row(key, row.timing, row.peak_rss_kib)
-
-
-def ingest_rows(c: corpora.Corpus, plan: Plan, prep: Prepared, root: Path) -> tuple[Row, str, Breakdown]:
-    """Ingest ×N into a fresh archive each time; the last archive stays for verify.
-
-    Every run is sampled (bench.sampler); the breakdown is that of the median run.
-    """
-    def before() -> None:
-        shutil.rmtree(root, ignore_errors=True)
-        prep()
-    say(f"{c.spec.name}: casearchive ingest ×{plan.repeats}")
-    row, results = children(lambda: tools.ingest(root, c.bag), plan.repeats, before)
-    median = median_run(results)
-    return _row(INGEST, row), results[-1].data["aip_id"], from_samples(median.data["profile"], median.seconds)
-
-
-def median_run(results: list[tools.ChildResult]) -> tools.ChildResult:
-    return sorted(results, key=lambda r: r.seconds)[len(results) // 2]
-
-
-def verify_rows(c: corpora.Corpus, plan: Plan, root: Path, aip_id: str) -> tuple[list[Row], list[Breakdown]]:
-    """Verify ×N per algorithm, page cache warm for the AIP; every run sampled."""
-    prep = Prepared(corpora.tree_files(root / "storage" / "primary"), plan.work)
-    rows, profiles = [], []
-    for key, alg in ((VERIFY_SHA256, "sha256"), (VERIFY_SM3, "sm3")):
-        say(f"{c.spec.name}: casearchive verify {alg} ×{plan.repeats}")
-        row, results = children(lambda alg=alg: tools.verify(root, aip_id, alg, c.payload_bytes), plan.repeats, prep)
-        rows.append(_row(key, row))
-        median = median_run(results)
-        profiles.append(from_samples(median.data["profile"], median.seconds, f"verify {alg}", VERIFY_PHASES))
-    return rows, profiles
-
-
-def bagit_row(c: corpora.Corpus, plan: Plan, prep: Prepared) -> Row:
-    say(f"{c.spec.name}: bagit.py --validate ×{plan.repeats}")
-    timing, _ = repeat(lambda: tools.bagit_validate(c.bag), times=plan.repeats, before=prep)
-    return Row(BAGIT, timing)
+def one_round(c: corpora.Corpus, plan: Plan, prep: Prepared, root: Path, tally: Tally) -> None:
+    floor_round(c, plan, prep, tally)
+    tally.add(BAGIT, once(lambda: tools.bagit_validate(c.bag), before=prep)[0])
+    casearchive_round(c, plan, prep, root, tally)
 
 
 def cprofiled(c: corpora.Corpus, plan: Plan, prep: Prepared) -> Breakdown:
@@ -126,20 +130,30 @@ def cprofiled(c: corpora.Corpus, plan: Plan, prep: Prepared) -> Breakdown:
     return breakdown(stats, result.seconds)
 
 
+def sampled(tally: Tally) -> tuple[Breakdown, ...]:
+    """The sampled breakdowns of the median ingest and verify runs."""
+    ingest = tally.median_child(INGEST)
+    out = [from_samples(ingest.data["profile"], ingest.seconds)]
+    for key, alg in VERIFIES:
+        run = tally.median_child(key)
+        out.append(from_samples(run.data["profile"], run.seconds, f"verify {alg}", VERIFY_PHASES))
+    return tuple(out)
+
+
 def run_corpus(spec: corpora.CorpusSpec, description: str, plan: Plan) -> CorpusResult:
     say(f"{spec.name}: corpus {spec.key}")
     start = time.perf_counter()
     c, generated = corpora.ensure(spec, plan.work / "corpora")
     made = time.perf_counter() - start if generated else None
     prep = Prepared(c.files() + c.tag_files(), plan.work)
-    rows = floors(c, plan, prep) + [bagit_row(c, plan, prep)]
-    root = plan.work / "archives" / c.spec.key
+    root, tally = plan.work / "archives" / c.spec.key, Tally()
     try:
-        ingest, aip_id, sampled = ingest_rows(c, plan, prep, root)
-        verify, verify_profiles = verify_rows(c, plan, root, aip_id)
-        rows += verify + [ingest]
+        for n in range(plan.repeats):
+            say(f"{spec.name}: round {n + 1}/{plan.repeats}: floors, bagit.py, ingest, verify")
+            one_round(c, plan, prep, root, tally)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    extra = (cprofiled(c, plan, prep),) if plan.cprofile else ()
-    profiles = (sampled, *extra, *verify_profiles)
-    return CorpusResult(spec.name, description, c.payload_bytes, c.payload_files, tuple(rows), profiles, made)
+    profiles = sampled(tally)
+    if plan.cprofile:
+        profiles = (profiles[0], cprofiled(c, plan, prep), *profiles[1:])
+    return CorpusResult(spec.name, description, c.payload_bytes, c.payload_files, tally.rows(), profiles, made)

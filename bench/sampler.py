@@ -13,9 +13,9 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections import Counter
+from collections import defaultdict
 from types import FrameType
-from typing import Any
+from typing import Any, Self
 
 from bench.phases import PHASES, PhaseList
 
@@ -49,15 +49,15 @@ class Sampler:
 
     def __init__(self, phases: PhaseList = PHASES, interval: float = INTERVAL):
         self.interval, self.phase_list = interval, phases
-        self.phases: Counter[str] = Counter()
-        self.leaves: Counter[str] = Counter()
-        self.workers: Counter[str] = Counter()  # thread-seconds of the other threads, by innermost function
+        self.phases: dict[str, float] = defaultdict(float)
+        self.leaves: dict[str, float] = defaultdict(float)
+        self.workers: dict[str, float] = defaultdict(float)  # thread-seconds of the other threads, by innermost function
         self.samples = 0
         self._target = threading.main_thread().ident
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="bench-sampler", daemon=True)
 
-    def __enter__(self) -> "Sampler":
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -68,9 +68,9 @@ class Sampler:
     def _loop(self) -> None:
         last = time.perf_counter()
         while not self._stop.wait(self.interval):
-            frames = sys._current_frames()  # noqa: SLF001 — the documented way to sample
+            frames = sys._current_frames()
             now, me = time.perf_counter(), threading.get_ident()
-            frame = frames.pop(self._target, None)
+            frame = frames.pop(self._target, None) if self._target is not None else None
             if frame is not None:
                 self.phases[phase_of(frame, self.phase_list) or "other (unattributed)"] += now - last
                 self.leaves[leaf(frame)] += now - last
@@ -82,5 +82,8 @@ class Sampler:
 
     def to_dict(self, top: int = 10) -> dict[str, Any]:
         return {"interval": self.interval, "samples": self.samples, "phases": dict(self.phases),
-                "top": [[name, seconds] for name, seconds in self.leaves.most_common(top)],
-                "workers": [[name, seconds] for name, seconds in self.workers.most_common(top)]}
+                "top": _most(self.leaves, top), "workers": _most(self.workers, top)}
+
+
+def _most(seconds: dict[str, float], top: int) -> list[list[Any]]:
+    return [[name, s] for name, s in sorted(seconds.items(), key=lambda kv: kv[1], reverse=True)[:top]]

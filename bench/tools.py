@@ -32,7 +32,7 @@ class ChildResult:
 def run_child(*args: str) -> ChildResult:
     """``python -m bench.child ARGS``; the last stdout line is its JSON report."""
     run = subprocess.run([sys.executable, "-m", "bench.child", *args], cwd=BENCH_ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+                         capture_output=True, check=False)
     if run.returncode != 0:
         raise ToolError(f"bench.child {args[0]} failed ({run.returncode}): {run.stderr.decode(errors='replace')[-800:]}")
     data = json.loads(run.stdout.decode().strip().splitlines()[-1])
@@ -67,7 +67,7 @@ def bagit_command(bag: Path) -> list[str]:
 
 def bagit_validate(bag: Path) -> None:
     """The reference tool, as a user runs it; its log goes to a pipe, as it would to a terminal."""
-    run = subprocess.run(bagit_command(bag), stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False,
+    run = subprocess.run(bagit_command(bag), capture_output=True, check=False,
                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
     tail = run.stderr.decode(errors="replace").strip().splitlines()[-1:]
     if run.returncode != 0 or not tail or not tail[0].endswith("is valid"):

@@ -345,8 +345,16 @@ def field_values(cf: CaseFile, spec: FieldSpec) -> Iterator[FieldValue]:
 
 
 def all_values(cf: CaseFile, spec: FieldSpecification) -> Iterator[FieldValue]:
-    for field in spec.fields:
-        yield from field_values(cf, field)
+    """Every value of every specified field; listed once per (case file, specification)."""
+    key = (id(cf), id(spec))
+    if _LAST[0] != key:
+        # the objects are kept alive with the list, so their ids cannot be reused meanwhile
+        _LAST[:] = [key, [fv for field in spec.fields for fv in field_values(cf, field)], (cf, spec)]
+    return iter(_LAST[1])
+
+
+# One entry is enough: the metadata items of a plan all walk the same case file in turn.
+_LAST: list[Any] = [None, [], None]
 
 
 # ------------------------------------------------------------------ 1-6 special characters

@@ -149,7 +149,7 @@ def _payload_manifest_chain(root: Path, name: str, data: bytes) -> list[Finding]
 
 def check_content_integrity(pkg: PackageView, ctx: CheckContext) -> list[CheckResult]:
     """DA/T 70 2-7: the file opens completely and has the pages casefile.xml declares."""
-    documents = declared_documents(pkg)
+    documents = declared_documents(pkg, ctx)
     results = []
     for a in _analyses(pkg, ctx):
         findings = _opened(a)

@@ -148,8 +148,37 @@ def _xsd_finding(error: xmlschema.XMLSchemaValidationError, location: str) -> Fi
         "line": getattr(error, "sourceline", None) or 0})
 
 
+@functools.lru_cache(maxsize=1)
+def casefile_schema_libxml2() -> etree.XMLSchema:
+    """The same schema compiled by libxml2: the fast verdict for valid documents."""
+    source = resources.files("schemas").joinpath("casefile.xsd")
+    with resources.as_file(source) as path:
+        return etree.XMLSchema(etree.parse(str(path), _SCHEMA_PARSER))
+
+
+_SCHEMA_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
 def validate_tree(root: etree._Element, location: str = DEFAULT_LOCATION) -> list[Finding]:
-    """Validate against casefile.xsd: one finding per error, at most MAX_SCHEMA_ERRORS."""
+    """Validate against casefile.xsd: one finding per error, at most MAX_SCHEMA_ERRORS.
+
+    libxml2 decides first (C speed: a case file of 20,000 documents in well under a
+    second); only an invalid document goes through xmlschema, whose errors name the
+    violated facet precisely (MD-XSD-LENGTH, -TYPE, -VALUE …).
+    """
+    fast = casefile_schema_libxml2()
+    if fast.validate(root):
+        return []
+    findings = _detailed_errors(root, location)
+    if not findings:  # the two validators disagree: keep libxml2's refusal, never pass silently
+        error = fast.error_log.last_error
+        findings.append(Finding(codes.XSD_INVALID, location, params={
+            "field": error.path or "/", "field_zh": field_zh(error.path or "/"), "reason": error.message[:300],
+            "line": error.line}))
+    return findings
+
+
+def _detailed_errors(root: etree._Element, location: str) -> list[Finding]:
     findings: list[Finding] = []
     try:
         for error in casefile_schema().iter_errors(root):

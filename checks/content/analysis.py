@@ -11,6 +11,7 @@ identified (3-3) and the matching reader opens the content (2-7, 2-8, 3-4, 3-5,
 from __future__ import annotations
 
 import dataclasses
+import os
 import tempfile
 from dataclasses import dataclass, field
 from typing import IO, Any, Mapping
@@ -65,8 +66,18 @@ def package_files(pkg: PackageView, ctx: CheckContext) -> dict[str, PackageFile]
     return ctx.cache[key]  # type: ignore[no-any-return]
 
 
-def declared_documents(pkg: PackageView) -> dict[str, Any]:
-    """casefile.xml's documents by package path (``data/`` + document path)."""
+def declared_documents(pkg: PackageView, ctx: CheckContext | None = None) -> dict[str, Any]:
+    """casefile.xml's documents by package path (``data/`` + document path), built once per run."""
+    key = ("declared-documents", pkg.identifier)
+    if ctx is not None and key in ctx.cache:
+        return ctx.cache[key]  # type: ignore[no-any-return]
+    documents = _declared_documents(pkg)
+    if ctx is not None:
+        ctx.cache[key] = documents
+    return documents
+
+
+def _declared_documents(pkg: PackageView) -> dict[str, Any]:
     try:
         casefile = pkg.casefile
     except Exception:  # noqa: BLE001 — an unreadable casefile is item 3-1's finding, not ours
@@ -88,20 +99,58 @@ def analyse(pkg: PackageView, path: str, ctx: CheckContext) -> FileAnalysis:
 
 def _algorithms(pkg: PackageView, path: str, ctx: CheckContext) -> tuple[dict[str, str], list[Finding]]:
     recorded = dict(package_files(pkg, ctx).get(path, PackageFile(path, 0)).digests)
-    doc = declared_documents(pkg).get(path)
+    doc = declared_documents(pkg, ctx).get(path)
     if doc is not None:
         recorded.setdefault(doc.digest.algorithm, doc.digest.value)
     missing = [Finding("CHK-FIX-ALGORITHM-UNAVAILABLE", path, params={"algorithm": a}) for a in recorded if not available(a)]
     return {a: v for a, v in recorded.items() if available(a)}, missing
 
 
+def _known_digests(path: str, ctx: CheckContext) -> dict[str, str]:
+    """Digests of this very file already computed in this run or at receipt (staging):
+    computed from the same bytes, so they count as recomputed (no second hashing)."""
+    known = dict(ctx.cache.get(("digests", path), {}))
+    receipt = ctx.services.get("receipt_digests") or {}
+    for alg, value in dict(receipt.get(path, {})).items():
+        known.setdefault(alg, value)
+    return known
+
+
+def _size(pkg: PackageView, path: str) -> int:
+    return next((f.size for f in pkg.files() if f.path == path), 0) if not hasattr(pkg, "root") \
+        else os.lstat(os.path.join(pkg.root, path)).st_size
+
+
+def _analyse_in_place(pkg: PackageView, path: str, ctx: CheckContext, known: dict[str, str],
+                      problems: list[Finding], recorded: dict[str, str]) -> FileAnalysis:
+    """Digests already known: the readers work on the file itself and read only what they parse
+    (an MP4's box headers, a PDF's objects) — no copy, no second hashing."""
+    settings = settings_of(ctx)
+    with pkg.open(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        fmt = identify(fh, path)
+        fh.seek(0)
+        content, extra = _open(fh, path, fmt, settings, ctx)
+    if content is not None and fmt.format == "PDF" and content.pdfa != fmt.pdfa:
+        fmt = dataclasses.replace(fmt, pdfa=content.pdfa)
+    return FileAnalysis(path, size, known, fmt, content, (*problems, *extra), recorded)
+
+
 def _analyse(pkg: PackageView, path: str, ctx: CheckContext) -> FileAnalysis:
     settings = settings_of(ctx)
     recorded, problems = _algorithms(pkg, path, ctx)
     limit = settings.content_max_mb << 20
+    known = {a: v for a, v in _known_digests(path, ctx).items() if a in recorded}
+    missing = [a for a in recorded if a not in known]
+    if not missing and _size(pkg, path) <= limit:
+        try:
+            return _analyse_in_place(pkg, path, ctx, known, problems, recorded)
+        except (OSError, ValueError):
+            pass  # the full read below reports it
     with tempfile.SpooledTemporaryFile(max_size=settings.content_memory_mb << 20) as spool:
         try:
-            size, digests, head = _read_once(pkg, path, list(recorded), spool, limit)
+            size, digests, head = _read_once(pkg, path, missing, spool, limit)
+            digests = {**known, **digests}
         except (OSError, ValueError) as exc:  # ValueError: the view refused an unsafe path or a link
             finding = Finding("CHK-CNT-READ-ERROR", path, found=f"{type(exc).__name__}: {exc}"[:300])
             fmt = FormatInfo("UNKNOWN", None, "application/octet-stream", False, evidence="not read")
@@ -156,7 +205,11 @@ def _open(stream: IO[bytes], path: str, fmt: FormatInfo, settings: ContentSettin
     except Exception as exc:  # noqa: BLE001 — a reader tripping on hostile bytes is damage, not a crash
         finding = Finding("CHK-MED-DAMAGED", path, found=kind, params={"reason": f"{type(exc).__name__}: {exc}"[:300]})
         return ContentReport("casearchive", fatal=(finding,)), []
-    return None, [Finding("CHK-CNT-NO-READER", path, found=fmt.label)]
+    return None, _no_reader(path, fmt)
+
+
+def _no_reader(path: str, fmt: FormatInfo) -> list[Finding]:
+    return [Finding("CHK-CNT-NO-READER", path, found=fmt.label)]
 
 
 def _pdf(stream: IO[bytes], path: str, settings: ContentSettings, ctx: CheckContext) -> ContentReport:

@@ -118,4 +118,9 @@ def test_damaged_containers_never_raise(position: int, junk: bytes) -> None:
     data = bytearray(_zip({"OFD.xml": b"<x/>", "Doc_0/Document.xml": b"<y/>"}))
     pos = position % len(data)
     data[pos:pos + len(junk)] = junk
-    assert identify(bytes(data), "x.ofd").format in ("ZIP", "OFD", "UNKNOWN", "TEXT", "XML")
+    info = identify(bytes(data), "x.ofd")
+    if pos == 0 and not data.startswith(b"PK"):
+        # the junk replaced the zip signature: whatever it now signs (PNG, GIF …) is a fair answer
+        assert info.format and info.mime
+    else:
+        assert info.format in ("ZIP", "OFD", "UNKNOWN", "TEXT", "XML")
