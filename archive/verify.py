@@ -11,19 +11,20 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import archive.codes  # noqa: F401 — registers VER- codes
 from cryptography import x509
 
 from findings import Finding, findings_to_json, has_errors
 from findings.i18n import Lang
-from fixity.digest import AIP_ALGORITHMS, digest_many
+from fixity.digest import AIP_ALGORITHMS, BatchDigests, FileDigest, digest_many
 from fixity.manifest import parse_manifest
 from fixity.signing import verify_detached
 from fixity.tagfile import parse_tag_file
 
-SMALL_FILE = 1 << 20
+#: Above this many payload files, hashing goes to worker processes (per-file cost dominates).
+MANY_FILES = 256
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,18 @@ def verify_copy(aip_dir: Path, *, aip_id: str, location: str, algorithms: Sequen
     if not aip_dir.is_dir():
         return CopyVerdict(aip_id, location, str(aip_dir), algs, (Finding("VER-AIP-MISSING", location=str(aip_dir)),))
     findings: list[Finding] = []
+    on_disk = _list_payload(aip_dir)
+    # Many small files: worker processes start hashing now, while this thread checks the
+    # signed tag manifests and parses the payload manifests (restic/borg-style overlap).
+    pending = BatchDigests(aip_dir, on_disk, algs, workers) if len(on_disk) > MANY_FILES else None
     manifests: dict[str, dict[str, str]] = {}
     for alg in algs:
         manifests[alg] = _check_tags(aip_dir, alg, trusted, now, findings)
     if expected_tagmanifest_sha256:
         _check_catalogue(aip_dir, expected_tagmanifest_sha256, findings)
-    files, size = _check_payload(aip_dir, manifests, workers, findings)
+    digests = pending.results() if pending is not None else _digest_threads(aip_dir, on_disk, algs, workers)
+    files, size = _check_payload(manifests, digests, findings)
+    _check_oxum(aip_dir, digests, findings)
     return CopyVerdict(aip_id, location, str(aip_dir), algs, tuple(findings), files, size)
 
 
@@ -138,9 +145,12 @@ def _check_catalogue(aip_dir: Path, expected: str, findings: list[Finding]) -> N
                                 expected=expected, found=found))
 
 
-def _walk_payload(aip_dir: Path) -> Iterator[tuple[str, int]]:
-    """Every non-directory entry under data/, links included (they are damage too)."""
+def _list_payload(aip_dir: Path) -> list[str]:
+    """Every non-directory entry under data/ (links included: they are damage too), names only."""
     base = aip_dir / "data"
+    if not base.is_dir():
+        return []
+    out: list[str] = []
     stack = [base]
     while stack:
         current = stack.pop()
@@ -149,45 +159,46 @@ def _walk_payload(aip_dir: Path) -> Iterator[tuple[str, int]]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
                 else:
-                    rel = os.path.relpath(entry.path, aip_dir).replace(os.sep, "/")
-                    yield rel, entry.stat(follow_symlinks=False).st_size
+                    out.append(os.path.relpath(entry.path, aip_dir).replace(os.sep, "/"))
+    return sorted(out)
 
 
-def _check_payload(aip_dir: Path, manifests: Mapping[str, Mapping[str, str]], workers: int,
+def _digest_threads(aip_dir: Path, rels: Sequence[str], algs: Sequence[str], workers: int) -> dict[str, FileDigest]:
+    """Few (usually large) files: threads, since hashlib and read() release the GIL."""
+    jobs = ((rel, aip_dir / rel, None) for rel in rels)
+    return {r.key: r for r in digest_many(jobs, algs, workers=workers, mode="thread", fsync=False)}
+
+
+def _check_payload(manifests: Mapping[str, Mapping[str, str]], digests: Mapping[str, FileDigest],
                    findings: list[Finding]) -> tuple[int, int]:
-    on_disk = dict(_walk_payload(aip_dir)) if (aip_dir / "data").is_dir() else {}
     listed: set[str] = set()
     for alg, entries in manifests.items():
         listed |= set(entries)
-        for rel in sorted(set(entries) - set(on_disk)):
+        for rel in sorted(set(entries) - set(digests)):
             findings.append(Finding("VER-FILE-MISSING", location=rel, params={"manifest": f"manifest-{alg}.txt"}))
-    for rel in sorted(set(on_disk) - listed):
+    for rel in sorted(set(digests) - listed):
         findings.append(Finding("VER-FILE-EXTRA", location=rel))
-    present = sorted(listed & set(on_disk))
-    total = sum(on_disk[r] for r in present)
-    mode = "process" if present and total / len(present) < SMALL_FILE and len(present) > 256 else "thread"
-    algs = list(manifests)
-    jobs = ((rel, aip_dir / rel, None) for rel in present)
-    for result in digest_many(jobs, algs, workers=workers, mode=mode, fsync=False):
+    present = sorted(listed & set(digests))
+    for rel in present:
+        result = digests[rel]
         if result.error:
-            findings.append(Finding("VER-FILE-MISSING", location=result.key, params={"manifest": result.error}))
+            findings.append(Finding("VER-FILE-MISSING", location=rel, params={"manifest": result.error}))
             continue
-        for alg in algs:
-            expected = manifests[alg].get(result.key)
+        for alg, entries in manifests.items():
+            expected = entries.get(rel)
             if expected is not None and expected != result.digests[alg]:
-                findings.append(Finding("VER-DIGEST-MISMATCH", location=result.key, expected=expected,
+                findings.append(Finding("VER-DIGEST-MISMATCH", location=rel, expected=expected,
                                         found=result.digests[alg], params={"algorithm": alg}))
-    _check_oxum(aip_dir, on_disk, findings)
-    return len(present), total
+    return len(present), sum(max(digests[r].size, 0) for r in present)
 
 
-def _check_oxum(aip_dir: Path, on_disk: Mapping[str, int], findings: list[Finding]) -> None:
+def _check_oxum(aip_dir: Path, digests: Mapping[str, FileDigest], findings: list[Finding]) -> None:
     try:
         items, _problems = parse_tag_file((aip_dir / "bag-info.txt").read_bytes(), "bag-info.txt")
     except OSError:
         findings.append(Finding("VER-FILE-MISSING", location="bag-info.txt", params={"manifest": "bag"}))
         return
     declared = next((v for k, v in items if k == "Payload-Oxum"), None)
-    found = f"{sum(on_disk.values())}.{len(on_disk)}"
+    found = f"{sum(max(d.size, 0) for d in digests.values())}.{len(digests)}"
     if declared is not None and declared.strip() != found:
         findings.append(Finding("VER-OXUM-MISMATCH", location="bag-info.txt", expected=declared, found=found))

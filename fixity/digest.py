@@ -13,7 +13,7 @@ import hashlib
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 #: Algorithm names as they appear in BagIt manifest file names.
 SUPPORTED = ("sha256", "sha512", "sm3", "sha384", "sha224", "sha1", "md5")
@@ -146,3 +146,48 @@ def digest_many(
         return
     with ThreadPoolExecutor(workers) as executor:
         yield from executor.map(_digest_job, work)
+
+
+def _digest_batch(job: tuple[str, list[str], tuple[str, ...]]) -> list[tuple[str, int, dict[str, str], str | None]]:
+    """Worker: digest every file of one batch; results as plain tuples (cheap to send back)."""
+    root, rels, algorithms = job
+    out: list[tuple[str, int, dict[str, str], str | None]] = []
+    for rel in rels:
+        try:
+            size, digests = digest_file(os.path.join(root, rel), algorithms, fsync=False)
+        except OSError as exc:
+            out.append((rel, -1, {}, f"{type(exc).__name__}: {exc.strerror or exc}"))
+            continue
+        out.append((rel, size, digests, None))
+    return out
+
+
+class BatchDigests:
+    """Digests of many small files in a few worker processes, started now, collected later.
+
+    Each worker gets one contiguous share of the list and sends its results back in one
+    message, so the cost per file is the hashing itself, not inter-process traffic; the
+    caller can do other work (parse manifests, check signatures) while the workers run.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], rels: Sequence[str], algorithms: Sequence[str],
+                 workers: int | None = None):
+        workers = max(1, workers or min(2, os.cpu_count() or 1))
+        self._pool: ProcessPoolExecutor | None = None
+        shares = [list(rels[i::workers]) for i in range(workers)]  # interleaved: sizes balance out
+        job = [(os.fspath(root), share, tuple(algorithms)) for share in shares if share]
+        if workers == 1 or len(rels) < 64:
+            self._results = [_digest_batch(j) for j in job]
+            self._futures: list[Any] = []
+        else:
+            self._pool = ProcessPoolExecutor(len(job))
+            self._futures = [self._pool.submit(_digest_batch, j) for j in job]
+            self._results = []
+
+    def results(self) -> dict[str, FileDigest]:
+        """Wait for the workers; path → FileDigest (``error`` set for an unreadable file)."""
+        batches = self._results + [f.result() for f in self._futures]
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        return {rel: FileDigest(rel, size, digests, error) for batch in batches for rel, size, digests, error in batch}
