@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -91,8 +92,20 @@ def digest_file(
     return size, {a: h.hexdigest() for a, h in zip(algorithms, hashers)}
 
 
+_BUFFERS = threading.local()
+
+
+def _buffer(chunk: int) -> bytearray:
+    """One read buffer per thread, reused: allocating (and zeroing) 1 MiB for every small
+    file would cost more than hashing it."""
+    buf = getattr(_BUFFERS, "buf", None)
+    if buf is None or len(buf) != chunk:
+        buf = _BUFFERS.buf = bytearray(chunk)
+    return buf
+
+
 def _pump(src: int, dst: int | None, hashers: list["hashlib._Hash"], chunk: int) -> int:
-    buf = bytearray(chunk)
+    buf = _buffer(chunk)
     view = memoryview(buf)
     size = 0
     while True:
