@@ -270,14 +270,10 @@ def _count(tally: _Tally, copy: DueCopy, verdict: CopyVerdict) -> None:
 
 
 def _repair(archive: Archive, tally: _Tally, now: datetime) -> None:
-    """Auto-repair damaged AIPs with part 2's archive.repair, if it is installed."""
-    aip_ids = sorted({v.aip_id for v in tally.failed})
-    try:
-        from archive.repair import repair_aip  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        tally.findings.extend(Finding("AUD-REPAIR-UNAVAILABLE", location=a, params={"aip_id": a}) for a in aip_ids)
-        return
-    for aip_id in aip_ids:
+    """Auto-repair the damaged AIPs (archive.repair: rebuild from a verified good copy)."""
+    from archive.repair import repair_aip
+
+    for aip_id in sorted({v.aip_id for v in tally.failed}):
         try:
             result = repair_aip(archive, aip_id, now=now, confirm=True)
         except Exception as exc:  # noqa: BLE001 — a failed repair must not end the audit
@@ -285,7 +281,7 @@ def _repair(archive: Archive, tally: _Tally, now: datetime) -> None:
             tally.findings.append(Finding("AUD-REPAIR-FAILED", location=aip_id,
                                           params={"aip_id": aip_id, "reason": f"{type(exc).__name__}: {exc}"}))
             continue
-        if getattr(result, "ok", True):
+        if result.ok:
             tally.repairs += 1
 
 
@@ -310,14 +306,10 @@ def _finish(archive: Archive, job: _Job, tally: _Tally, now: datetime, clock_end
 
 
 def _auto_repair(archive: Archive, policy: AuditPolicy) -> bool:
-    """[audit] auto_repair, or part 2's [repair] auto when that module is installed."""
-    if policy.auto_repair:
-        return True
-    try:
-        from archive.repair import RepairPolicy  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return False
-    return bool(RepairPolicy.from_config(archive.config.section("repair")).auto)
+    """[audit] auto_repair or [repair] auto."""
+    from archive.repair import RepairPolicy
+
+    return policy.auto_repair or bool(RepairPolicy.from_config(archive.config.section("repair")).auto)
 
 
 def _conclude(archive: Archive, job: _Job, tally: _Tally, now: datetime, end: datetime) -> AuditRun:
@@ -432,10 +424,8 @@ def full_audit(archive: Archive, now: datetime, *, check_plan: CheckPlan | None 
 
 def _recover_repairs(archive: Archive, now: datetime) -> None:
     """Finish or roll back a repair cut short by a crash (part 2's journal) before auditing."""
-    try:
-        from archive.repair import recover_repairs  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
+    from archive.repair import recover_repairs
+
     for finding in recover_repairs(archive, now):
         log.warning("repair recovery: %s %s", finding.code, finding.location)
 

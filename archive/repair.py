@@ -182,11 +182,9 @@ def _mark_damaged(archive: Archive, rec: AipRecord, verdicts: Mapping[str, CopyV
 
 def _alert(archive: Archive, rec: AipRecord, verdicts: Mapping[str, CopyVerdict], now: datetime,
            finding: Finding) -> str:
-    """Raise an alert through archive.alerts (part of the store feature) when it is installed."""
-    try:
-        from archive.alerts import Alert, send_alert
-    except ImportError:
-        return "alerts module not installed"
+    """Raise an alert through archive.alerts."""
+    from archive.alerts import Alert, send_alert
+
     alert = Alert("aip.damaged", "error", now, f"AIP {rec.archive_number} has no good copy left",
                   f"保存信息包 {rec.archive_number} 已无完好副本", (finding,),
                   {"aip_id": rec.id, "copies": {n: list(_codes(v)) for n, v in verdicts.items()}})

@@ -1,7 +1,6 @@
 """Audit runs on real AIPs: selection, recording, faults, budgets, throttling, leases, sample and full checks."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from datetime import timedelta
@@ -292,17 +291,6 @@ def test_status_reports_due_overdue_failing_never(arc, now):
     assert audit_status(arc, now + LATER + timedelta(days=92)).sample_due_since is not None
 
 
-@pytest.mark.skipif(importlib.util.find_spec("archive.repair") is not None, reason="repair installed (part 2)")
-def test_auto_repair_without_a_repair_module_is_noted(template, tmp_path, now):
-    arc = _open(template, tmp_path, "[audit]\nauto_repair = true")
-    aip_id = _copies(arc)[0][0]
-    _flip(_payload_file(arc, "primary", aip_id))
-    run = run_audit(arc, now + LATER)
-    assert run.failures == 1 and "AUD-REPAIR-UNAVAILABLE" in {f.code for f in run.findings}
-    arc.close()
-
-
-@pytest.mark.skipif(importlib.util.find_spec("archive.repair") is None, reason="archive.repair not written yet")
 def test_auto_repair_repairs_a_damaged_copy(template, tmp_path, now):
     arc = _open(template, tmp_path, "[audit]\nauto_repair = true")
     aip_id = _copies(arc)[0][0]
