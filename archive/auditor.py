@@ -423,7 +423,7 @@ def full_audit(archive: Archive, now: datetime, *, check_plan: CheckPlan | None 
 
 
 def _recover_repairs(archive: Archive, now: datetime) -> None:
-    """Finish or roll back a repair cut short by a crash (part 2's journal) before auditing."""
+    """Finish or roll back a repair cut short by a crash (the repair journal) before auditing."""
     from archive.repair import recover_repairs
 
     for finding in recover_repairs(archive, now):

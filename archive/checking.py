@@ -119,7 +119,7 @@ def _verify_log(archive: Archive) -> Callable[[], tuple[int, list[Any]]]:
 
 
 def _previous_environment(archive: Archive) -> Mapping[str, Any] | None:
-    """The snapshot returned by the last 3-7 verdict (K3's check puts it in ``found`` as JSON)."""
+    """The snapshot returned by the last 3-7 verdict (item 3-7 puts it in ``found`` as JSON)."""
     with db.read_session(archive.engine) as s:
         found = s.execute(select(CheckResultRow.found).where(CheckResultRow.item == "3-7", CheckResultRow.status != "indeterminate")
                           .order_by(desc(CheckResultRow.id)).limit(1)).scalar_one_or_none()

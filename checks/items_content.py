@@ -135,7 +135,7 @@ def _payload_manifest_chain(root: Path, name: str, data: bytes) -> list[Finding]
     manifest = f"manifest-{algorithm}.txt"
     listed, content = entries.get(manifest), _read_tag(root, manifest)
     if listed is None or content is None:
-        return []  # K1's package items report missing tag files
+        return []  # the package items (1-13, 2-10) report missing tag files
     try:
         found = hashlib.new(algorithm, content).hexdigest()
     except ValueError:

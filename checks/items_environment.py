@@ -29,7 +29,7 @@ MOUNTINFO = Path("/proc/self/mountinfo")
 # ------------------------------------------------------------------ 3-6 environment compliance
 
 def _software(view: PackageView, ctx: CheckContext, path: str) -> Mapping[str, str] | None:
-    """Producer/Creator (PDF), DocInfo Creator (OFD), EXIF Software (images) from K2's one read."""
+    """Producer/Creator (PDF), DocInfo Creator (OFD), EXIF Software (images) from the content analysis' one read."""
     try:
         from checks.content.analysis import analyse
     except ImportError:

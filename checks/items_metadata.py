@@ -404,7 +404,7 @@ def _formats_agree(recorded: str, identified: str) -> bool:
 
 
 def _identified_format(view: PackageView, ctx: CheckContext, path: str) -> str | None:
-    """K2's identification by content, shared through ctx.cache; None when unavailable."""
+    """The identification by content (checks.content), shared through ctx.cache; None when unavailable."""
     info = ctx.cache.get(("format", path))
     if info is None:
         try:

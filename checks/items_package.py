@@ -95,7 +95,7 @@ def _json(package: PackageView, path: str) -> tuple[Any, str | None]:
 
 def digests_now(package: PackageView, ctx: CheckContext, path: str, algorithms: Iterable[str]) -> dict[str, str]:
     """Digests of ``path`` as it is now; shared through ``ctx.cache[("digests", path)]`` so a
-    file is read once for all items (K2's 1-1 uses the same key)."""
+    file is read once for all items (1-1 uses the same key)."""
     known: dict[str, str] = dict(ctx.cache.get(("digests", path), {}))
     missing = [a for a in algorithms if a not in known]
     if missing:

@@ -6,7 +6,7 @@ up to ``content_memory_mb``, then a temporary file) from which the format is
 identified (3-3) and the matching reader opens the content (2-7, 2-8, 3-4, 3-5,
 3-8, and the signatures of 1-1).  The result is cached in
 ``ctx.cache[("analysis", path)]`` and the format in ``ctx.cache[("format", path)]``
-(K3's 1-10 reads it), so a plan of seven items costs one read per file.
+(item 1-10 reads it), so a plan of seven items costs one read per file.
 """
 from __future__ import annotations
 

@@ -66,4 +66,4 @@ class ContentReport:
     fonts: tuple[FontInfo, ...] = ()
     pdfa: str | None = None  # the PDF/A claim read from the document's own XMP
     encrypted: bool = False
-    software: Mapping[str, str] = field(default_factory=dict)  # Producer/Creator (K3's 3-6 reads it)
+    software: Mapping[str, str] = field(default_factory=dict)  # Producer/Creator (item 3-6 reads it)

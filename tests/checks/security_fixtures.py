@@ -1,4 +1,4 @@
-"""Real packages, a real ClamAV signature database and a real clamd for the K3 check tests."""
+"""Real packages, a real ClamAV signature database and a real clamd for the security and environment check tests."""
 from __future__ import annotations
 
 import hashlib

@@ -54,7 +54,7 @@ def test_sample_sip_passes_every_content_item_reading_each_file_once(sample_sips
                        "3-3": {Status.PASSED}, "3-4": {Status.PASSED}, "3-5": {Status.PASSED},
                        "3-8": {Status.PASSED}}
     formats = {ctx.cache[("format", p)].format for p in files}
-    assert {"PDF", "OFD", "JPEG", "TIFF", "XML"} <= formats  # K3's 1-10 reads these from the cache
+    assert {"PDF", "OFD", "JPEG", "TIFF", "XML"} <= formats  # item 1-10 reads these from the cache
     plain_pdf = next(r for r in results if r.item == "3-5" and r.object.endswith(".pdf"))
     assert "CHK-FMT-NOT-PREFERRED" in [f.code for f in plain_pdf.findings] and "warning" in plain_pdf.remarks
 
