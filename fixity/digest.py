@@ -10,6 +10,8 @@ which avoids the per-file interpreter overhead being serialised by the GIL.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import multiprocessing.context
 import os
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -122,6 +124,17 @@ def _pump(src: int, dst: int | None, hashers: list["hashlib._Hash"], chunk: int)
         size += n
 
 
+def _processes_safe() -> bool:
+    """Worker processes are forked (fast), and forking a process that runs other threads
+    (the scheduler, a web server) can copy a lock one of them holds: such processes hash
+    in threads instead — slower on many tiny files, never stuck."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    return multiprocessing.get_context("fork")
+
+
 def _digest_job(job: tuple[str, str, str | None, tuple[str, ...], bool]) -> FileDigest:
     key, src, dst, algorithms, fsync = job
     try:
@@ -151,8 +164,8 @@ def digest_many(
         yield from map(_digest_job, work)
         return
     executor: Executor
-    if mode == "process":
-        executor = ProcessPoolExecutor(workers)
+    if mode == "process" and _processes_safe():
+        executor = ProcessPoolExecutor(workers, mp_context=_context())
         chunksize = max(1, min(256, len(work) // (workers * 8)))
         with executor:
             yield from executor.map(_digest_job, work, chunksize=chunksize)
@@ -186,16 +199,17 @@ class BatchDigests:
     def __init__(self, root: str | os.PathLike[str], rels: Sequence[str], algorithms: Sequence[str],
                  workers: int | None = None):
         workers = max(1, workers or min(2, os.cpu_count() or 1))
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: Executor | None = None
         shares = [list(rels[i::workers]) for i in range(workers)]  # interleaved: sizes balance out
         job = [(os.fspath(root), share, tuple(algorithms)) for share in shares if share]
+        self._futures: list[Any] = []
+        self._results: list[Any] = []
         if workers == 1 or len(rels) < 64:
             self._results = [_digest_batch(j) for j in job]
-            self._futures: list[Any] = []
         else:
-            self._pool = ProcessPoolExecutor(len(job))
+            self._pool = ProcessPoolExecutor(len(job), mp_context=_context()) if _processes_safe() \
+                else ThreadPoolExecutor(len(job))
             self._futures = [self._pool.submit(_digest_batch, j) for j in job]
-            self._results = []
 
     def results(self) -> dict[str, FileDigest]:
         """Wait for the workers; path → FileDigest (``error`` set for an unreadable file)."""
