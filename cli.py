@@ -51,7 +51,8 @@ class Ctx:
         self.root_option = root
         self.lang = resolve_lang(lang)
         self.debug = debug
-        self.console = Console(highlight=False, soft_wrap=True)
+        # Piped output (scripts, logs) gets wide tables instead of rich's 80-column default.
+        self.console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
     @property
     def root(self) -> Path:
