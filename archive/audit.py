@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
+from sqlalchemy.orm import Session
+
 from archive import catalogue, db
 from archive.archive import Archive
 from archive.events import append_event
@@ -71,9 +73,15 @@ def verify_aips(archive: Archive, idents: Sequence[str] | None, *, algorithm: st
 
 def _record(archive: Archive, verdict: CopyVerdict, now: datetime, agent: str) -> None:
     with db.write_session(archive.engine) as s:
-        catalogue.update_copy_verification(s, verdict.aip_id, verdict.location, now, verdict.ok)
-        append_event(s, at=now, type="aip.verify", agent=agent, aip_id=verdict.aip_id,
-                     outcome="success" if verdict.ok else "failure",
-                     detail={"location": verdict.location, "algorithms": list(verdict.algorithms),
-                             "files": verdict.files_checked, "bytes": verdict.bytes_checked,
-                             "codes": sorted({f.code for f in verdict.findings})})
+        record_verification(s, verdict, now, agent)
+
+
+def record_verification(session: Session, verdict: CopyVerdict, at: datetime, agent: str,
+                        **detail: Any) -> None:
+    """The copy's verification history and the ``aip.verify`` event (catalogue rebuild reads it)."""
+    catalogue.update_copy_verification(session, verdict.aip_id, verdict.location, at, verdict.ok)
+    append_event(session, at=at, type="aip.verify", agent=agent, aip_id=verdict.aip_id,
+                 outcome="success" if verdict.ok else "failure",
+                 detail={"location": verdict.location, "algorithms": list(verdict.algorithms),
+                         "files": verdict.files_checked, "bytes": verdict.bytes_checked,
+                         "codes": sorted({f.code for f in verdict.findings}), **detail})

@@ -24,8 +24,9 @@ from typing import Any, Callable, Iterable, Sequence
 from sqlalchemy import select
 
 import archive.audit_codes  # noqa: F401 — registers AUD- codes
-from archive import catalogue, db
+from archive import db
 from archive.archive import Archive
+from archive.audit import record_verification
 from archive.audit_policy import AuditPolicy, AuditStatus, Budget, DueCopy, audit_policy, sample_size, select_due, utc
 from archive.events import append_event
 from archive.failpoints import hit
@@ -202,13 +203,7 @@ def _audit_copy(archive: Archive, copy: DueCopy, algorithms: Sequence[str], at: 
 def _record(archive: Archive, lease: _Lease, kind: str, verdict: CopyVerdict, at: datetime, agent: str,
             cursor: int, policy: AuditPolicy) -> None:
     with db.write_session(archive.engine) as s:
-        catalogue.update_copy_verification(s, verdict.aip_id, verdict.location, at, verdict.ok)
-        append_event(s, at=at, type="aip.verify", agent=agent, aip_id=verdict.aip_id,
-                     outcome="success" if verdict.ok else "failure",
-                     detail={"location": verdict.location, "algorithms": list(verdict.algorithms),
-                             "files": verdict.files_checked, "bytes": verdict.bytes_checked,
-                             "codes": sorted({f.code for f in verdict.findings}), "run": lease.run_id,
-                             "kind": kind})
+        record_verification(s, verdict, at, agent, run=lease.run_id, kind=kind)
         row = s.get(AuditRunRow, lease.run_id)
         assert row is not None
         row.copies_checked += 1

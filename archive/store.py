@@ -114,17 +114,17 @@ def sweep_staging(location: Location) -> list[Path]:
         if entry.suffix == ".lock" or not entry.is_dir():
             continue
         lock_path = Path(str(entry) + ".lock")
-        if _lock_is_free(lock_path):
+        if lock_is_free(lock_path):
             shutil.rmtree(entry, ignore_errors=True)
             lock_path.unlink(missing_ok=True)
             removed.append(entry)
     for lock_path in location.staging.glob("*.lock"):
-        if not lock_path.with_suffix("").exists() and _lock_is_free(lock_path):
+        if not lock_path.with_suffix("").exists() and lock_is_free(lock_path):
             lock_path.unlink(missing_ok=True)
     return removed
 
 
-def _lock_is_free(lock_path: Path) -> bool:
+def lock_is_free(lock_path: Path) -> bool:
     try:
         fd = os.open(lock_path, os.O_RDWR)
     except FileNotFoundError:

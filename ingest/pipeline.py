@@ -32,7 +32,7 @@ from archive.archive import Archive
 from archive.config import ConfigError
 from archive.events import append_event
 from archive.failpoints import hit
-from archive.store import StagingArea, named_lock, publish, staging_area, sweep_staging
+from archive.store import StagingArea, lock_is_free, named_lock, publish, staging_area, sweep_staging
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from findings.report import render_findings
@@ -81,7 +81,7 @@ def recover(archive: Archive) -> list[str]:
     for loc in archive.locations:
         for marker in sorted(loc.staging.glob("*" + MARKER_SUFFIX)) if loc.staging.is_dir() else []:
             lock = Path(str(marker)[: -len(MARKER_SUFFIX)] + ".lock")
-            if lock.exists() and not _free(lock):
+            if lock.exists() and not lock_is_free(lock):
                 continue
             aip_id = marker.read_text(encoding="utf-8").strip()
             with db.read_session(archive.engine) as s:
@@ -92,12 +92,6 @@ def recover(archive: Archive) -> list[str]:
             marker.unlink(missing_ok=True)
         notes += [f"removed abandoned staging {loc.name}:{p.name}" for p in sweep_staging(loc)]
     return notes
-
-
-def _free(lock: Path) -> bool:
-    from archive.store import _lock_is_free
-
-    return _lock_is_free(lock)
 
 
 def ingest_package(archive: Archive, source: Path, *, now: datetime, agent: str = "casearchive ingest") -> IngestOutcome:

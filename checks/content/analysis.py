@@ -116,11 +116,6 @@ def _known_digests(path: str, ctx: CheckContext) -> dict[str, str]:
     return known
 
 
-def _size(pkg: PackageView, path: str) -> int:
-    return next((f.size for f in pkg.files() if f.path == path), 0) if not hasattr(pkg, "root") \
-        else os.lstat(os.path.join(pkg.root, path)).st_size
-
-
 def _analyse_in_place(pkg: PackageView, path: str, ctx: CheckContext, known: dict[str, str],
                       problems: list[Finding], recorded: dict[str, str]) -> FileAnalysis:
     """Digests already known: the readers work on the file itself and read only what they parse
@@ -142,7 +137,7 @@ def _analyse(pkg: PackageView, path: str, ctx: CheckContext) -> FileAnalysis:
     limit = settings.content_max_mb << 20
     known = {a: v for a, v in _known_digests(path, ctx).items() if a in recorded}
     missing = [a for a in recorded if a not in known]
-    if not missing and _size(pkg, path) <= limit:
+    if not missing and package_files(pkg, ctx).get(path, PackageFile(path, 0)).size <= limit:
         try:
             return _analyse_in_place(pkg, path, ctx, known, problems, recorded)
         except (OSError, ValueError):
