@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from archive import catalogue, db
 from archive.archive import Archive
 from archive.events import append_event
-from archive.verify import CopyVerdict, resolve_algorithms, verify_copy
+from archive.verify import CopyVerdict, resolve_algorithms, verify_stored
 from findings.i18n import Lang
 
 
@@ -62,9 +62,8 @@ def verify_aips(archive: Archive, idents: Sequence[str] | None, *, algorithm: st
             if location and copy.location != location:
                 continue
             loc = archive.location(copy.location)
-            verdict = verify_copy(loc.root / copy.relpath, aip_id=rec.id, location=copy.location, algorithms=algs,
-                                  trusted=archive.trusted, now=now, workers=archive.config.ingest.workers,
-                                  expected_tagmanifest_sha256=rec.tagmanifest_sha256)
+            verdict = verify_stored(archive, loc.root / copy.relpath, aip_id=rec.id, location=copy.location,
+                                    algorithms=algs, now=now, expected_tagmanifest_sha256=rec.tagmanifest_sha256)
             _record(archive, verdict, now, agent)
             verdicts.append(verdict)
     labels = {r.id: r.archive_number for r in records if r}

@@ -32,7 +32,7 @@ from archive.events import append_event
 from archive.failpoints import hit
 from archive.models import AipCopyRow, AipRow
 from archive.models_audit import AuditRunRow
-from archive.verify import CopyVerdict, verify_copy
+from archive.verify import CopyVerdict, verify_stored
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from fixity.digest import AIP_ALGORITHMS
@@ -187,9 +187,8 @@ def _at(now: datetime, clock: Callable[[], float], t0: float) -> datetime:
 def _audit_copy(archive: Archive, copy: DueCopy, algorithms: Sequence[str], at: datetime,
                 check_plan: CheckPlan | None) -> CopyVerdict:
     aip_dir = archive.location(copy.location).root / copy.relpath
-    verdict = verify_copy(aip_dir, aip_id=copy.aip_id, location=copy.location, algorithms=algorithms,
-                          trusted=archive.trusted, now=at, workers=archive.config.ingest.workers,
-                          expected_tagmanifest_sha256=copy.tagmanifest_sha256)
+    verdict = verify_stored(archive, aip_dir, aip_id=copy.aip_id, location=copy.location, algorithms=algorithms,
+                            now=at, expected_tagmanifest_sha256=copy.tagmanifest_sha256)
     if check_plan is None:
         return verdict
     try:

@@ -45,7 +45,7 @@ from archive.events import append_event
 from archive.failpoints import hit
 from archive.models import AipCopyRow, AipRow, EventRow
 from archive.store import Location, fsync_dir, named_lock, publish, staging_area, sweep_staging
-from archive.verify import CopyVerdict, verify_copy
+from archive.verify import CopyVerdict, verify_stored
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from fixity.digest import AIP_ALGORITHMS, digest_many
@@ -120,9 +120,8 @@ def _stamp(now: datetime) -> str:
 
 def _verify(archive: Archive, loc: Location, rec: AipRecord, now: datetime, path: Path | None = None) -> CopyVerdict:
     """REP-1: every algorithm, signatures and the catalogue's tag-manifest digest."""
-    return verify_copy(path or loc.aip_path(rec.id), aip_id=rec.id, location=loc.name, algorithms=AIP_ALGORITHMS,
-                       trusted=archive.trusted, now=now, workers=archive.config.ingest.workers,
-                       expected_tagmanifest_sha256=rec.tagmanifest_sha256)
+    return verify_stored(archive, path or loc.aip_path(rec.id), aip_id=rec.id, location=loc.name,
+                         algorithms=AIP_ALGORITHMS, now=now, expected_tagmanifest_sha256=rec.tagmanifest_sha256)
 
 
 def _before(verdict: CopyVerdict) -> str:

@@ -26,9 +26,8 @@ from archive.auditor import acquire
 from archive.events import append_event
 from archive.models import AipCopyRow, AipRow
 from archive.models_audit import AuditRunRow
-from archive.storage_admin import _copy_tree
-from archive.store import Location
-from archive.verify import verify_copy
+from archive.store import Location, copy_tree
+from archive.verify import verify_stored
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from fixity.digest import AIP_ALGORITHMS
@@ -81,10 +80,9 @@ def restore_one(archive: Archive, loc: Location, aip_id: str, relpath: str, tm_s
                  scratch_dir: Path | None) -> RestoreCheck:
     scratch = Path(tempfile.mkdtemp(prefix="casearchive-restore-", dir=scratch_dir))
     try:
-        files, size = _copy_tree(loc.root / relpath, scratch / "aip")
-        verdict = verify_copy(scratch / "aip", aip_id=aip_id, location=loc.name, algorithms=AIP_ALGORITHMS,
-                              trusted=archive.trusted, now=now, workers=archive.config.ingest.workers,
-                              expected_tagmanifest_sha256=tm_sha256)
+        files, size = copy_tree(loc.root / relpath, scratch / "aip")
+        verdict = verify_stored(archive, scratch / "aip", aip_id=aip_id, location=loc.name,
+                                algorithms=AIP_ALGORITHMS, now=now, expected_tagmanifest_sha256=tm_sha256)
     except OSError as exc:
         reason = f"{type(exc).__name__}: {exc}"
         return RestoreCheck(loc.name, aip_id, False, 0, 0, (_failed(loc, aip_id, reason),))

@@ -29,11 +29,11 @@ from archive.catalogue import ensure_locations
 from archive.config import CONFIG_NAME, ConfigError, parse_config
 from archive.events import append_event
 from archive.models import AipCopyRow, AipRow, StorageLocationRow
-from archive.store import Location, publish, staging_area
-from archive.verify import verify_copy
+from archive.store import Location, copy_tree, publish, staging_area
+from archive.verify import verify_stored
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
-from fixity.digest import AIP_ALGORITHMS, digest_many
+from fixity.digest import AIP_ALGORITHMS
 from fixity.signing import write_atomic
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
@@ -295,33 +295,14 @@ def _sources(session: Session, aip_id: str, configured: set[str]) -> list[tuple[
     return [(loc, rel) for loc, rel in rows if loc in configured]
 
 
-def _copy_tree(src: Path, dest: Path) -> tuple[int, int]:
-    """Copy every regular file (links are not followed) in one read each, fsynced."""
-    rels = []
-    for dirpath, _dirs, files in os.walk(src):
-        for name in files:
-            full = Path(dirpath) / name
-            if full.is_file() and not full.is_symlink():
-                rels.append(full.relative_to(src).as_posix())
-    for rel in rels:
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-    size = 0
-    for result in digest_many(((r, src / r, dest / r) for r in rels), ["sha256"], fsync=True):
-        if result.error:
-            raise OSError(f"{result.key}: {result.error}")
-        size += result.size
-    return len(rels), size
-
-
 def _replicate_one(archive: Archive, aip_id: str, tm_sha256: str, target: Location, source: tuple[str, str],
                    now: datetime) -> Replica | Finding:
     src_dir = archive.location(source[0]).root / source[1]
     with staging_area(target) as area:
         staged = area.path / "aip"
-        files, size = _copy_tree(src_dir, staged)
-        verdict = verify_copy(staged, aip_id=aip_id, location=target.name, algorithms=AIP_ALGORITHMS,
-                              trusted=archive.trusted, now=now, workers=archive.config.ingest.workers,
-                              expected_tagmanifest_sha256=tm_sha256)
+        files, size = copy_tree(src_dir, staged)
+        verdict = verify_stored(archive, staged, aip_id=aip_id, location=target.name, algorithms=AIP_ALGORITHMS,
+                                now=now, expected_tagmanifest_sha256=tm_sha256)
         if not verdict.ok:
             codes = ", ".join(sorted({f.code for f in verdict.findings}))
             return Finding("STO-REPLICA-FAILED", location=target.name, params={"aip_id": aip_id, "reason": codes})

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from archive.config import StorageConfig
+from fixity.digest import digest_many
 
 
 @dataclass(frozen=True)
@@ -161,3 +162,24 @@ def named_lock(directory: Path, name: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def copy_tree(src: Path, dest: Path) -> tuple[int, int]:
+    """Copy an AIP directory: every regular file (links are not followed), one read each, fsynced.
+
+    Returns (files, bytes); raises OSError if a file cannot be copied.
+    """
+    rels = []
+    for dirpath, _dirs, files in os.walk(src):
+        for name in files:
+            full = Path(dirpath) / name
+            if full.is_file() and not full.is_symlink():
+                rels.append(full.relative_to(src).as_posix())
+    for rel in rels:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    for result in digest_many(((r, src / r, dest / r) for r in rels), ["sha256"], fsync=True):
+        if result.error:
+            raise OSError(f"{result.key}: {result.error}")
+        size += result.size
+    return len(rels), size

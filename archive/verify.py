@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import archive.codes  # noqa: F401 — registers VER- codes
 from cryptography import x509
@@ -22,6 +22,9 @@ from fixity.digest import AIP_ALGORITHMS, BatchDigests, FileDigest, digest_many
 from fixity.manifest import parse_manifest
 from fixity.signing import verify_detached
 from fixity.tagfile import parse_tag_file
+
+if TYPE_CHECKING:
+    from archive.archive import Archive
 
 #: Above this many payload files, hashing goes to worker processes (per-file cost dominates).
 MANY_FILES = 256
@@ -79,6 +82,14 @@ def verify_copy(aip_dir: Path, *, aip_id: str, location: str, algorithms: Sequen
     files, size = _check_payload(manifests, digests, findings)
     _check_oxum(aip_dir, digests, findings)
     return CopyVerdict(aip_id, location, str(aip_dir), algs, tuple(findings), files, size)
+
+
+def verify_stored(archive: "Archive", aip_dir: Path, *, aip_id: str, location: str, algorithms: Sequence[str],
+                  now: datetime, expected_tagmanifest_sha256: str | None) -> CopyVerdict:
+    """verify_copy with the archive's trust anchors and worker count."""
+    return verify_copy(aip_dir, aip_id=aip_id, location=location, algorithms=algorithms, trusted=archive.trusted,
+                       now=now, workers=archive.config.ingest.workers,
+                       expected_tagmanifest_sha256=expected_tagmanifest_sha256)
 
 
 def _read(aip_dir: Path, rel: str, findings: list[Finding], manifest: str) -> bytes | None:
