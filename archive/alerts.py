@@ -4,18 +4,29 @@ An alert is JSON: given on stdin to the configured command, POSTed to the
 webhook.  Every alert is recorded as an ``alert.sent`` event whether or not a
 channel took it; a failing channel is logged and recorded (ALR-HOOK-FAILED) and
 never breaks the audit that raised the alert.
+
+The webhook is a server-side request made on a schedule, so its target is
+checked twice (SSRF): when [alerts] is read (scheme, and no link-local,
+unspecified, multicast or cloud-metadata host) and when an alert is sent (every
+address the name resolves to, then the connection goes to exactly the address
+that was checked, so a DNS answer that changes in between cannot redirect it).
+Redirects are not followed and no proxy is used.  Loopback and private
+addresses are allowed: alert receivers usually run on the same host or in the
+court's own network.
 """
 from __future__ import annotations
 
+import http.client
+import ipaddress
 import json
 import logging
+import socket
+import ssl
 import subprocess
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Mapping
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -28,11 +39,75 @@ from archive.events import append_event
 from archive.models import EventRow
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
+from fixity import proc
 
 if TYPE_CHECKING:
     from archive.auditor import AuditRun
 
 log = logging.getLogger(__name__)
+
+#: Cloud instance-metadata services by name: credentials live there, never an alert receiver.
+METADATA_HOSTS = frozenset({
+    "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
+    "metadata.azure.com", "metadata.tencentyun.com", "metadata.platformequinix.com",
+})
+#: Metadata addresses outside the link-local range (Alibaba Cloud; AWS over IPv6).
+METADATA_ADDRESSES = frozenset({ipaddress.ip_address("100.100.100.200"), ipaddress.ip_address("fd00:ec2::254")})
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def forbidden_address(address: str) -> str | None:
+    """Why an alert must not be sent to this IP address, or None if it may."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv4 carried in IPv6 (::ffff:169.254.169.254, NAT64, 6to4) is judged as that IPv4 address
+        embedded = ip.ipv4_mapped or ip.sixtofour or \
+            (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None)
+        ip = embedded or ip
+    if ip in METADATA_ADDRESSES:
+        return f"{ip} is a cloud metadata address"
+    if ip.is_loopback:
+        return None
+    for test, what in ((ip.is_link_local, "a link-local"), (ip.is_unspecified, "an unspecified"),
+                       (ip.is_multicast, "a multicast"), (ip.is_reserved, "a reserved")):
+        if test:
+            return f"{ip} is {what} address"
+    return None
+
+
+def _forbidden_host(host: str) -> str | None:
+    """The host as written: a metadata name, or an address — including the shorthand forms
+    the resolver accepts without DNS (``2852039166``, ``0xa9fea9fe``, ``0`` …)."""
+    name = host.rstrip(".").lower()
+    if name in METADATA_HOSTS:
+        return f"{host} is a cloud metadata service"
+    try:
+        name = socket.inet_ntoa(socket.inet_aton(name))
+    except OSError:
+        pass
+    return forbidden_address(name)
+
+
+def check_webhook_url(url: object) -> str:
+    """The URL if it may be used as [alerts] webhook; ConfigError naming section and key otherwise."""
+    if not isinstance(url, str):
+        raise ConfigError(f"[alerts] webhook must be an http(s) URL, not {url!r}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 — raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise ConfigError(f"[alerts] webhook {url!r}: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise ConfigError(f"[alerts] webhook must be an http(s) URL, not {url!r}")
+    if not parts.hostname:
+        raise ConfigError(f"[alerts] webhook {url!r} names no host")
+    problem = _forbidden_host(parts.hostname)
+    if problem is not None:
+        raise ConfigError(f"[alerts] webhook {url!r} is refused: {problem}")
+    return url
 
 
 @dataclass(frozen=True)
@@ -55,8 +130,8 @@ def parse_alerts_config(section: Mapping[str, Any]) -> AlertsConfig:
     if not isinstance(command, list) or not all(isinstance(a, str) and a for a in command):
         raise ConfigError("[alerts] command must be a list of strings (argv; the alert JSON arrives on stdin)")
     webhook = section.get("webhook")
-    if webhook is not None and (not isinstance(webhook, str) or urlparse(webhook).scheme not in ("http", "https")):
-        raise ConfigError(f"[alerts] webhook must be an http(s) URL, not {webhook!r}")
+    if webhook is not None:
+        webhook = check_webhook_url(webhook)
     values: dict[str, Any] = {"command": tuple(command), "webhook": webhook}
     for key, kind in (("timeout_seconds", float), ("min_free_bytes", int), ("min_free_percent", float)):
         if key in section:
@@ -116,7 +191,8 @@ class AlertDelivery:
 
 def _run_command(argv: tuple[str, ...], body: bytes, timeout: float) -> ChannelResult:
     try:
-        done = subprocess.run(list(argv), input=body, capture_output=True, timeout=timeout, check=False)
+        # proc.run: the hook gets a minimal environment (never the key passphrase) and dies with us
+        done = proc.run(argv, input=body, capture_output=True, timeout=timeout, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
         return ChannelResult("command", False, f"{type(exc).__name__}: {exc}")
     if done.returncode != 0:
@@ -125,18 +201,76 @@ def _run_command(argv: tuple[str, ...], body: bytes, timeout: float) -> ChannelR
     return ChannelResult("command", True)
 
 
-def _post(url: str, body: bytes, timeout: float) -> ChannelResult:
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8",
-                                              "User-Agent": "casearchive-alerts"})
+class _Pinned(http.client.HTTPConnection):
+    """HTTP to one already checked address; Host header and path as in the URL."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedTLS(http.client.HTTPSConnection):
+    """HTTPS to one already checked address; the certificate is checked against the URL's host name."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+def _resolve(host: str, port: int) -> tuple[str | None, str]:
+    """(address to connect to, or None; why not).  Every address of the name must be allowed:
+    a name that also resolves to a metadata address is refused, not cherry-picked."""
+    problem = _forbidden_host(host)
+    if problem is not None:
+        return None, problem
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 — URL from config, http(s) only
-            response.read()
-            return ChannelResult("webhook", True, f"HTTP {response.status}")
-    except urllib.error.HTTPError as exc:
-        return ChannelResult("webhook", False, f"HTTP {exc.code}")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return None, f"cannot resolve {host}: {exc}"
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    for address in addresses:
+        problem = forbidden_address(address)
+        if problem is not None:
+            return None, f"{host} resolves to {address}: {problem.split(' is ', 1)[1]}"
+    return (addresses[0], "") if addresses else (None, f"{host} has no address")
+
+
+def _post(url: str, body: bytes, timeout: float) -> ChannelResult:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
         return ChannelResult("webhook", False, f"{type(exc).__name__}: {exc}")
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        return ChannelResult("webhook", False, f"refused: not an http(s) URL with a host: {url!r}")
+    # checked again here, not only when [alerts] was read: what the name resolves to now counts
+    address, problem = _resolve(host, port)
+    if address is None:
+        return ChannelResult("webhook", False, f"refused: {problem}")
+    kind = _PinnedTLS if parts.scheme == "https" else _Pinned
+    conn = kind(host, port, address, timeout)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        conn.request("POST", target, body=body, headers={"Content-Type": "application/json; charset=utf-8",
+                                                          "User-Agent": "casearchive-alerts"})
+        response = conn.getresponse()
+        response.read()
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return ChannelResult("webhook", False, f"{type(exc).__name__}: {exc}")
+    finally:
+        conn.close()
+    if 300 <= response.status < 400:
+        # a redirect could point anywhere, including a metadata address: never followed
+        return ChannelResult("webhook", False, f"HTTP {response.status} (redirects are not followed)")
+    return ChannelResult("webhook", 200 <= response.status < 300, f"HTTP {response.status}")
 
 
 def deliver(cfg: AlertsConfig, alert: Alert) -> tuple[ChannelResult, ...]:

@@ -15,6 +15,10 @@ from archive.config import CONFIG_NAME, Config, ConfigError, load_config, render
 from archive.events import append_event
 from archive.store import Location
 
+#: the event log's head (seq, hash), written after every commit that appended events: a log whose
+#: tail was deleted, or a catalogue restored from a backup, ends before it (archive.logcheck CKP-10).
+HEAD_WITNESS = Path("log") / "head.json"
+
 
 class Archive:
     """An opened archive.  Usable as a library; the CLI is a thin shell over it."""
@@ -31,11 +35,12 @@ class Archive:
         try:
             if not db.has_schema(engine):
                 raise ConfigError(f"catalogue at {config.catalogue_url} has no schema; run 'casearchive init'")
-            db.upgrade(engine)
+            db.upgrade(engine, config.root / "locks", once=True)
         except ConfigError:
             raise
         except Exception as exc:  # noqa: BLE001 — any driver error is an environment failure here
             raise ConfigError(f"cannot open the catalogue {config.catalogue_url}: {exc}") from exc
+        db.set_head_witness(engine, config.root / HEAD_WITNESS)
         return cls(config, engine)
 
     @property
@@ -85,6 +90,9 @@ class InitOptions:
     passphrase: bytes | None = None
     catalogue_url: str | None = None
     extra_toml: str = field(default="")
+    #: [checks] virus_scan and clamav_database written by init (the demo's test signatures).
+    virus_scan: str = "required"
+    clamav_database: str | None = None
 
 
 def init_archive(root: Path, options: InitOptions, now: datetime) -> Archive:
@@ -95,7 +103,8 @@ def init_archive(root: Path, options: InitOptions, now: datetime) -> Archive:
     if (root / CONFIG_NAME).exists():
         raise ConfigError(f"an archive already exists at {root}")
     root.mkdir(parents=True, exist_ok=True)
-    text = render_default_config(options.name, options.fonds_number, options.organization)
+    text = render_default_config(options.name, options.fonds_number, options.organization,
+                                 virus_scan=options.virus_scan, clamav_database=options.clamav_database)
     if options.catalogue_url:
         text = text.replace('url = "sqlite:///catalogue.sqlite"', f'url = "{options.catalogue_url}"')
     config_path = root / CONFIG_NAME
@@ -111,7 +120,8 @@ def init_archive(root: Path, options: InitOptions, now: datetime) -> Archive:
     for path in (config.quarantine, config.receipts, root / "locks"):
         path.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(config.catalogue_url)
-    db.upgrade(engine)
+    db.upgrade(engine, root / "locks")
+    db.set_head_witness(engine, root / HEAD_WITNESS)
     archive = Archive(config, engine)
     for loc in archive.locations:
         loc.ensure()

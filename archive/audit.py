@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from archive import catalogue, db
 from archive.archive import Archive
 from archive.events import append_event
-from archive.verify import CopyVerdict, resolve_algorithms, verify_stored
+from archive.repair import verify_settled  # a copy mid-repair is busy, not damaged
+from archive.verify import CopyVerdict, resolve_algorithms
 from findings.i18n import Lang
 
 
@@ -62,10 +63,17 @@ def verify_aips(archive: Archive, idents: Sequence[str] | None, *, algorithm: st
             if location and copy.location != location:
                 continue
             loc = archive.location(copy.location)
-            verdict = verify_stored(archive, loc.root / copy.relpath, aip_id=rec.id, location=copy.location,
+            verdict = verify_settled(archive, loc.root / copy.relpath, aip_id=rec.id, location=copy.location,
                                     algorithms=algs, now=now, expected_tagmanifest_sha256=rec.tagmanifest_sha256)
             _record(archive, verdict, now, agent)
             verdicts.append(verdict)
+    if idents is None:  # --all: a copy the catalogue does not know is reported too (archive.publish PUB-5)
+        from archive.publish import orphan_copies
+
+        for f in orphan_copies(archive, location):
+            name, rel = f.location.split(":", 1)
+            verdicts.append(CopyVerdict(str(f.params["aip_id"]), name, str(archive.location(name).root / rel),
+                                        algs, (f,)))
     labels = {r.id: r.archive_number for r in records if r}
     return VerifyReport(tuple(verdicts), algs, tuple(unknown), labels)
 

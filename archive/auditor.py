@@ -7,6 +7,11 @@ is known (copy row, ``aip.verify`` event, run counters, lease renewal), so a run
 cut short — budget, shutdown or ``kill -9`` — loses at most the copy in hand,
 and the next run neither repeats nor skips any: regular runs re-select by
 ``last_verified_at``; sample and full runs resume from their ``cursor``.
+
+Every run first clears what crashed ingests left (archive.publish.recover_publications):
+a copy published by an ingest that died before its commit is removed, a copy nobody
+can account for (``STO-ORPHAN-COPY``) or an untrustworthy marker is reported — an
+*anomaly*: the run is not ok and raises its alert, though no copy failed.
 """
 from __future__ import annotations
 
@@ -32,7 +37,8 @@ from archive.events import append_event
 from archive.failpoints import hit
 from archive.models import AipCopyRow, AipRow
 from archive.models_audit import AuditRunRow
-from archive.verify import CopyVerdict, verify_stored
+from archive.repair import verify_settled  # a copy mid-repair is busy, not damaged
+from archive.verify import CopyVerdict
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from fixity.digest import AIP_ALGORITHMS
@@ -65,10 +71,11 @@ class AuditRun:
     algorithms: tuple[str, ...] = ()
     failed: tuple[CopyVerdict, ...] = ()
     findings: tuple[Finding, ...] = ()
+    anomalies: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.failures == 0
+        return self.failures == 0 and self.anomalies == 0
 
     def to_dict(self, lang: Lang | None = None) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "status": self.status, "ok": self.ok,
@@ -76,7 +83,7 @@ class AuditRun:
                 "finished_at": self.finished_at.isoformat() if self.finished_at else None,
                 "copies_checked": self.copies_checked, "bytes_checked": self.bytes_checked,
                 "failures": self.failures, "repairs": self.repairs, "budget_exhausted": self.budget_exhausted,
-                "partition": self.partition, "algorithms": list(self.algorithms),
+                "partition": self.partition, "algorithms": list(self.algorithms), "anomalies": self.anomalies,
                 "failed": [v.to_dict(lang) for v in self.failed], "findings": findings_to_json(self.findings, lang)}
 
 
@@ -117,6 +124,7 @@ class _Tally:
     bytes: int = 0
     failures: int = 0
     repairs: int = 0
+    anomalies: int = 0
     exhausted: bool = False
     stopped: bool = False
     failed: list[CopyVerdict] = field(default_factory=list)
@@ -187,7 +195,7 @@ def _at(now: datetime, clock: Callable[[], float], t0: float) -> datetime:
 def _audit_copy(archive: Archive, copy: DueCopy, algorithms: Sequence[str], at: datetime,
                 check_plan: CheckPlan | None) -> CopyVerdict:
     aip_dir = archive.location(copy.location).root / copy.relpath
-    verdict = verify_stored(archive, aip_dir, aip_id=copy.aip_id, location=copy.location, algorithms=algorithms,
+    verdict = verify_settled(archive, aip_dir, aip_id=copy.aip_id, location=copy.location, algorithms=algorithms,
                             now=at, expected_tagmanifest_sha256=copy.tagmanifest_sha256)
     if check_plan is None:
         return verdict
@@ -231,10 +239,22 @@ class _Job:
     check_plan: CheckPlan | None = None
 
 
+def _recover_publications(archive: Archive, tally: _Tally) -> None:
+    """What a crashed ingest left: undone, or reported when it cannot be trusted (archive.publish)."""
+    from archive.publish import recover_publications
+
+    for finding in recover_publications(archive):
+        tally.findings.append(finding)
+        if finding.level.value == "error":
+            tally.anomalies += 1
+            log.warning("audit: %s %s", finding.code, finding.location)
+
+
 def _execute(archive: Archive, job: _Job, copies: Iterable[tuple[int, DueCopy]], now: datetime,
              clock: Callable[[], float], sleep: Callable[[float], Any]) -> _Tally:
     """Verify ``(cursor, copy)`` pairs in order until done, out of budget or stopped."""
     tally, t0 = _Tally(), clock()
+    _recover_publications(archive, tally)
     throttle = Throttle(job.policy.read_rate_mb_s * 1_000_000, clock, sleep)
     for cursor, copy in copies:
         if STOP.is_set():
@@ -288,15 +308,16 @@ def _finish(archive: Archive, job: _Job, tally: _Tally, now: datetime, clock_end
         row.status, row.finished_at, row.budget_exhausted = status, clock_end, tally.exhausted
         row.detail = {**(row.detail or {}), "repairs": tally.repairs, "stopped": tally.stopped}
         append_event(s, at=clock_end, type="audit.run", agent=job.agent,
-                     outcome="success" if tally.failures == 0 else "failure",
+                     outcome="success" if tally.failures == 0 and tally.anomalies == 0 else "failure",
                      detail={"run": row.id, "kind": job.kind, "status": status, "copies": tally.copies,
                              "bytes": tally.bytes, "failures": tally.failures, "repairs": tally.repairs,
+                             "anomalies": tally.anomalies,
                              "budget_exhausted": tally.exhausted, "partition": row.partition,
                              "algorithms": list(job.algorithms)})
         partition = row.partition
     return AuditRun(job.lease.run_id, job.kind, status, now, clock_end, tally.copies, tally.bytes, tally.failures,
                     tally.repairs, tally.exhausted, partition, job.algorithms, tuple(tally.failed),
-                    tuple(tally.findings))
+                    tuple(tally.findings), tally.anomalies)
 
 
 def _auto_repair(archive: Archive, policy: AuditPolicy) -> bool:
@@ -310,7 +331,7 @@ def _conclude(archive: Archive, job: _Job, tally: _Tally, now: datetime, end: da
     if tally.failed and _auto_repair(archive, job.policy):
         _repair(archive, tally, end)
     run = _finish(archive, job, tally, now, end)
-    if run.failures:
+    if run.failures or run.anomalies:
         from archive.alerts import alert_for_run, send_alert
 
         send_alert(archive, alert_for_run(run, end))

@@ -21,6 +21,8 @@ Rules (cited by the ``CKP-`` codes):
   (``aip.dispose``/``aip.destroy``/``aip.delete``) have the checkpoint's AIP root with the
   tag-manifest digests now in the catalogue; on a mismatch each AIP's digest is compared
   with its copy on disk to name the culprit.
+- CKP-7..10  the catalogue is not behind the store: archive-number marks, AIPs on disk,
+  ingest events, the events the AIPs name, the log head witness (archive.logcheck).
 
 Events after the last checkpoint are protected by the chain only (CKP-UNCOVERED):
 checkpoint often ([checkpoints] every_events / every_hours) and keep copies of
@@ -44,12 +46,14 @@ from archive import db
 from archive.archive import Archive
 from archive.config import ConfigError, Config
 from archive.events import append_event, verify_log
-from archive.models import AipRow, EventRow
+from archive.logcheck import check_catalogue_against_store
+from archive.models import AipRow, ArchiveNumberCounter, EventRow
 from archive.models_integrity import CheckpointRow
 from archive.store import named_lock
 from findings import Finding, findings_to_json, has_errors
 from findings.i18n import Lang
 from fixity.chain import canonical_json, merkle_root
+from fixity.sign_codes import SIG_UNTRUSTED_SIGNER
 from fixity.signing import verify_detached, write_atomic
 
 FORMAT = "casearchive-checkpoint/1"
@@ -163,7 +167,10 @@ def _body(archive: Archive, session: Session, seq: int, now: datetime) -> dict[s
                        "merkle_root": merkle_root([h.encode("ascii", "replace") for h in hashes])},
             "aips": {"count": len(aips), "merkle_root": merkle_root(aips),
                      "leaf": "<aip id> <tagmanifest-sha256.txt sha256>, sorted by aip id"},
-            "previous": previous}
+            "previous": previous,
+            # NUM-2: the counters outlive a catalogue restored from an older backup (archive.numbering).
+            "archive_numbers": {k: v for k, v in session.execute(
+                select(ArchiveNumberCounter.series, ArchiveNumberCounter.last_seq).order_by(ArchiveNumberCounter.series))}}
 
 
 def _next_seq(archive: Archive, session: Session) -> int:
@@ -312,7 +319,11 @@ def _check_signature(archive: Archive, cp: _Loaded, now: datetime, findings: lis
         findings.append(Finding(ic.CKP_FILE_MISSING, cp.location + ".p7s"))
         return
     verdict = verify_detached(cp.data, signature, trusted=archive.trusted, now=now, location=cp.location)
-    if verdict.status == "invalid":
+    untrusted = next((f for f in verdict.findings if f.code == SIG_UNTRUSTED_SIGNER), None)
+    if untrusted is not None:  # pinned trust: a checkpoint signed by any other key is forged
+        findings.append(Finding(ic.CKP_SIGNATURE_UNTRUSTED, cp.location, found=untrusted.found,
+                                params={"reason": verdict.reason}))
+    elif verdict.status == "invalid":
         findings.append(Finding(ic.CKP_SIGNATURE_INVALID, cp.location, params={"reason": verdict.reason}))
     elif verdict.status == "indeterminate":
         findings.append(Finding(ic.CKP_SIGNATURE_INDETERMINATE, cp.location, params={"reason": verdict.reason}))
@@ -325,7 +336,13 @@ def _check_timestamp(archive: Archive, cp: _Loaded, now: datetime, findings: lis
     from archive.timestamp import load_trusted, verify_timestamp
 
     policy = CheckpointPolicy.from_config(archive.config)
-    verdict = verify_timestamp(path.read_bytes(), cp.data, trusted=load_trusted(policy.tsa_trusted), now=now,
+    try:
+        token = path.read_bytes()
+    except OSError as exc:
+        findings.append(Finding(ic.CKP_TSA_INVALID, cp.location + ".tsr", params={"reason": exc.strerror or str(exc)}))
+        return
+    # Pinned like the signature: a token from a TSA outside [checkpoints] tsa_trusted is an error.
+    verdict = verify_timestamp(token, cp.data, trusted=load_trusted(policy.tsa_trusted), now=now,
                                location=cp.location + ".tsr")
     findings.extend(verdict.findings)
 
@@ -499,6 +516,7 @@ def verify_log_full(archive: Archive, now: datetime) -> LogVerification:
         _check_events(s, loaded, findings)
         if loaded:
             _check_aips(archive, s, loaded[-1], findings)
+        findings.extend(check_catalogue_against_store(archive, s))
     covered = max((cp.count for cp in loaded), default=0)
     _coverage(loaded, seqs, count, covered, findings)
     return LogVerification(count, len(loaded), covered, tuple(findings))

@@ -5,7 +5,10 @@ refused so that a typo never silently falls back to a default.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,8 +122,7 @@ def parse_config(root: Path, data: Mapping[str, Any]) -> Config:
         storage = tuple(_storage(root, s) for s in data["storage"])
         sig = data["signing"]
         _check_keys("signing", sig, {"key", "cert", "trusted"})
-        signing = SigningConfig(_path(root, sig["key"]), _path(root, sig["cert"]),
-                                tuple(_path(root, t) for t in sig.get("trusted", [sig["cert"]])))
+        signing = _signing(root, sig)
         ingest = _ingest(data.get("ingest", {}))
         paths = data.get("paths", {})
         _check_keys("paths", paths, {"quarantine", "receipts"})
@@ -137,6 +139,88 @@ def parse_config(root: Path, data: Mapping[str, Any]) -> Config:
                   _catalogue_url(root, url), storage, signing, ingest,
                   _path(root, paths.get("quarantine", "quarantine")), _path(root, paths.get("receipts", "receipts")),
                   {name: dict(data[name]) for name in FEATURE_SECTIONS if name in data})
+
+
+def _signing(root: Path, sig: Mapping[str, Any]) -> SigningConfig:
+    """[signing]: the trust anchors are the listed certificates plus, always, the current one."""
+    cert = _path(root, sig["cert"])
+    listed = sig.get("trusted", [])
+    if not isinstance(listed, list) or not all(isinstance(t, str) for t in listed):
+        raise ConfigError("[signing] trusted must be a list of PEM file names")
+    trusted = tuple(dict.fromkeys([*(_path(root, t) for t in listed), cert]))
+    return SigningConfig(_path(root, sig["key"]), cert, trusted)
+
+
+def pin_trusted(root: Path, certificate: Path) -> None:
+    """Add a certificate file to [signing] trusted in ``casearchive.toml``, nothing else changed.
+
+    The file is edited as text (comments and layout stay) and the result is parsed
+    again: unless it reads exactly as before plus the one anchor, nothing is written.
+    """
+    from fixity.durable import write_atomic
+
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    text = path.read_text(encoding="utf-8")
+    before = parse_config(root, tomllib.loads(text))
+    target = _path(root, str(certificate))
+    if target in before.signing.trusted and target != before.signing.cert:
+        return  # already pinned (a rerun)
+    value = os.path.relpath(certificate, root) if Path(certificate).is_absolute() else str(certificate)
+    data = tomllib.loads(text)
+    names = [*data["signing"].get("trusted", [data["signing"]["cert"]]), value]
+    line = "trusted = [" + ", ".join(json.dumps(n, ensure_ascii=False) for n in names) + "]"
+    edited = _set_signing_trusted(text, line)
+    after = tomllib.loads(edited)
+    want = dict(data, signing=dict(data["signing"], trusted=names))
+    if after != want:
+        raise ConfigError(f"cannot edit [signing] trusted in {path} safely; add {value!r} to it by hand")
+    write_atomic(path, edited.encode("utf-8"), mode=stat.S_IMODE(os.stat(path).st_mode))
+
+
+def _set_signing_trusted(text: str, line: str) -> str:
+    """``text`` with the [signing] table's ``trusted = [...]`` replaced by (or given) ``line``."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, ln in enumerate(lines) if re.match(r"\s*\[signing\]\s*(#.*)?$", ln.rstrip("\r\n"))), None)
+    if start is None:
+        raise ConfigError(f"{CONFIG_NAME}: no [signing] table to edit")
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"\s*\[", lines[i])), len(lines))
+    for i in range(start + 1, end):
+        if re.match(r"\s*trusted\s*=", lines[i]):
+            last = i
+            while last < end - 1 and _open_brackets("".join(lines[i:last + 1])) > 0:
+                last += 1
+            return "".join(lines[:i] + [line + "\n"] + lines[last + 1:])
+    insert = end
+    while insert > start + 1 and not lines[insert - 1].strip():
+        insert -= 1
+    if insert > 0 and not lines[insert - 1].endswith("\n"):
+        lines[insert - 1] += "\n"
+    return "".join(lines[:insert] + [line + "\n"] + lines[insert:])
+
+
+def _open_brackets(value: str) -> int:
+    """Unclosed ``[`` in a TOML value, ignoring brackets inside strings and comments."""
+    depth, quote, escaped, comment = 0, "", False, False
+    for ch in value:
+        if comment:
+            comment = ch != "\n"
+        elif quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            comment = True
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+    return depth
 
 
 def _storage(root: Path, data: Mapping[str, Any]) -> StorageConfig:
@@ -191,6 +275,9 @@ path = "storage/replica"
 [signing]
 # The private key is kept with mode 0600; set CASEARCHIVE_KEY_PASSPHRASE (or
 # CASEARCHIVE_KEY_PASSPHRASE_FILE) to keep it encrypted.
+# trusted: the only certificates whose signatures count (AIPs, checkpoints), compared by
+# fingerprint; the current cert is always one of them.  `casearchive key rotate` adds the
+# retired certificate here; removing one makes everything it signed fail verification.
 key = "keys/signing-key.pem"
 cert = "keys/signing-cert.pem"
 trusted = ["keys/signing-cert.pem"]
@@ -217,8 +304,26 @@ max_ratio = 200
 """
 
 
-def render_default_config(name: str, fonds: str, organization: str) -> str:
-    for value in (name, fonds, organization):
+CHECKS_TOML = """
+[checks]
+# DA/T 70 4-2 virus scan of every package at receipt (ClamAV: clamd_socket, else clamscan).
+# "required": a package that cannot be scanned (no ClamAV, no signature database) is refused;
+# "optional": it is archived with a warning; "off": nothing is scanned, every ingest warns.
+virus_scan = "{virus_scan}"
+{database_line}
+"""
+
+
+def render_default_config(name: str, fonds: str, organization: str, *, virus_scan: str = "required",
+                          clamav_database: str | None = None) -> str:
+    """The casearchive.toml ``init`` writes; the virus-scan policy is always written out,
+    so nobody has to know the default to see whether packages are scanned."""
+    for value in (name, fonds, organization, clamav_database or ""):
         if '"' in value or "\\" in value or "\n" in value:
             raise ConfigError(f"unsupported character in {value!r}")
-    return DEFAULT_TOML.format(name=name, fonds=fonds, organization=organization)
+    if virus_scan not in ("required", "optional", "off"):
+        raise ConfigError(f"[checks] virus_scan must be 'required', 'optional' or 'off', not {virus_scan!r}")
+    database_line = (f'clamav_database = "{clamav_database}"' if clamav_database else
+                     '# clamav_database = "/var/lib/clamav"   # signature folder for clamscan (default shown)')
+    return (DEFAULT_TOML.format(name=name, fonds=fonds, organization=organization)
+            + CHECKS_TOML.format(virus_scan=virus_scan, database_line=database_line))

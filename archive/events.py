@@ -63,6 +63,7 @@ def append_event(session: Session, *, at: datetime, type: str, agent: str, outco
     session.add(row)
     head.seq, head.hash = seq, digest
     session.flush()
+    session.info["casearchive_log_head"] = (seq, digest)  # archive.db.LOG_HEAD: witnessed after the commit
     return _to_event(row, at)
 
 

@@ -50,6 +50,7 @@ register(
 # -- checkpoints ----------------------------------------------------------------------------------
 CKP_SIGNATURE_INVALID = "CKP-SIGNATURE-INVALID"
 CKP_SIGNATURE_INDETERMINATE = "CKP-SIGNATURE-INDETERMINATE"
+CKP_SIGNATURE_UNTRUSTED = "CKP-SIGNATURE-UNTRUSTED"
 CKP_FILE_MISSING = "CKP-FILE-MISSING"
 CKP_FILE_UNREADABLE = "CKP-FILE-UNREADABLE"
 CKP_ROW_MISSING = "CKP-ROW-MISSING"
@@ -67,6 +68,15 @@ CKP_UNCOVERED = "CKP-UNCOVERED"
 CKP_TSA_FAILED = "CKP-TSA-FAILED"
 CKP_TSA_INVALID = "CKP-TSA-INVALID"
 CKP_TSA_UNTRUSTED = "CKP-TSA-UNTRUSTED"
+CKP_CATALOGUE_BEHIND = "CKP-CATALOGUE-BEHIND"
+CKP_NUMBER_MARK_INVALID = "CKP-NUMBER-MARK-INVALID"
+CKP_AIP_NOT_IN_CATALOGUE = "CKP-AIP-NOT-IN-CATALOGUE"
+CKP_INGEST_EVENT_MISSING = "CKP-INGEST-EVENT-MISSING"
+CKP_AIP_EVENT_BEYOND_LOG = "CKP-AIP-EVENT-BEYOND-LOG"
+CKP_AIP_EVENT_DIFFERS = "CKP-AIP-EVENT-DIFFERS"
+CKP_EVENT_LOST_ACKNOWLEDGED = "CKP-EVENT-LOST-ACKNOWLEDGED"
+CKP_LOG_BEHIND_WITNESS = "CKP-LOG-BEHIND-WITNESS"
+CKP_HEAD_WITNESS_UNREADABLE = "CKP-HEAD-WITNESS-UNREADABLE"
 
 _TAMPER_HINT = ("The event log or the catalogue was changed outside casearchive; restore the database from a backup "
                 "and investigate.", "事件日志或目录数据库在 casearchive 之外被改动；请从备份恢复数据库并调查。")
@@ -75,10 +85,16 @@ register(
     Code(CKP_SIGNATURE_INVALID, _E, "casearchive CKP-2; GB/T 39784-2021 7.4",
          "Signature of checkpoint {location} is not valid: {reason}", "检查点 {location} 的电子签名无效：{reason}",
          "The checkpoint file was altered; keep it as evidence and investigate.", "检查点文件已被改动，请保留证据并调查。"),
-    Code(CKP_SIGNATURE_INDETERMINATE, _W, "casearchive CKP-2",
+    Code(CKP_SIGNATURE_INDETERMINATE, _E, "casearchive CKP-2; ETSI EN 319 102-1 §5.1.3",
          "Signature of checkpoint {location} could not be confirmed: {reason}",
          "检查点 {location} 的电子签名无法确认：{reason}",
-         "Add the signing certificate to [signing] trusted.", "请将签名证书加入 [signing] trusted。"),
+         "An unconfirmed checkpoint proves nothing; check the certificate's validity period and the algorithms.",
+         "未确认的检查点不能证明任何事；请检查证书有效期与算法。"),
+    Code(CKP_SIGNATURE_UNTRUSTED, _E, "casearchive CKP-2; RFC 5280 §6.1; GB/T 39784-2021 7.4",
+         "Checkpoint {location} is signed by {found}, which is not a trusted archive certificate ({reason})",
+         "检查点 {location} 的签名者 {found} 不是受信任的本馆证书（{reason}）",
+         "Treat the checkpoint as forged; only certificates in [signing] trusted (by fingerprint) sign checkpoints.",
+         "请视该检查点为伪造；只有 [signing] trusted 中的证书（按指纹）才能签署检查点。"),
     Code(CKP_FILE_MISSING, _E, "casearchive CKP-3; GB/T 39784-2021 7.4",
          "Checkpoint file {location} is missing", "检查点文件 {location} 缺失", *_TAMPER_HINT),
     Code(CKP_FILE_UNREADABLE, _E, "casearchive CKP-1",
@@ -133,10 +149,53 @@ register(
          "请检查 [checkpoints] tsa_url 与网络；该检查点已签名但无时间戳。"),
     Code(CKP_TSA_INVALID, _E, "RFC 3161 §2.4.2",
          "Time-stamp token {location} is not valid: {reason}", "时间戳令牌 {location} 无效：{reason}", *_TAMPER_HINT),
-    Code(CKP_TSA_UNTRUSTED, _W, "RFC 3161 §2.3",
-         "Time-stamp token {location} is intact but its TSA is not trusted: {reason}",
-         "时间戳令牌 {location} 完整，但其时间戳机构不受信任：{reason}",
-         "Add the TSA certificate to [checkpoints] tsa_trusted.", "请将时间戳机构证书加入 [checkpoints] tsa_trusted。"),
+    Code(CKP_TSA_UNTRUSTED, _E, "RFC 3161 §2.3; RFC 5280 §6.1",
+         "Time-stamp token {location} does not chain to a configured TSA anchor: {reason}",
+         "时间戳令牌 {location} 无法链接到已配置的时间戳机构信任锚：{reason}",
+         "Put the TSA's root certificate in [checkpoints] tsa_trusted if this TSA is yours; otherwise treat the "
+         "token as forged.",
+         "如该时间戳机构确为本馆所用，请将其根证书加入 [checkpoints] tsa_trusted；否则视该令牌为伪造。"),
+)
+
+_BEHIND_HINT = ("The catalogue lost what the store still holds (restored from a backup, or the log's tail deleted). "
+                "Run casearchive catalog rebuild --apply before ingesting again; ingest refuses to issue 档号 until then.",
+                "目录数据库缺少存储中仍有的内容（从备份恢复或日志尾部被删除）。请先运行 casearchive catalog rebuild --apply"
+                "再接收；在此之前接收将拒绝分配档号。")
+
+register(
+    Code(CKP_CATALOGUE_BEHIND, _E, "casearchive CKP-7, NUM-3; GB/T 18894-2016 8.6",
+         "The catalogue is older than the archive: archive-number series {location} is at {found} but {expected} was "
+         "issued ({source}); {aips} AIP(s) on disk unknown to the catalogue, {events} event(s) named by AIPs beyond "
+         "the end of the log",
+         "目录数据库比档案库旧：档号序列 {location} 计数为 {found}，但 {expected} 已分配（{source}）；"
+         "磁盘上有 {aips} 个保存信息包不在目录中，保存信息包记载的 {events} 条事件超出日志末尾", *_BEHIND_HINT),
+    Code(CKP_NUMBER_MARK_INVALID, _E, "casearchive NUM-1",
+         "Archive-number mark {location} is damaged: {reason}", "档号高水位文件 {location} 已损坏：{reason}",
+         "Ingest issues no 档号 while it is damaged. Compare it with the same file in the other locations and restore "
+         "it from there (or remove it: the other locations and the checkpoints still carry the mark).",
+         "该文件损坏期间接收不会分配档号。请与其他存储位置的同名文件比较并从中恢复（或删除它：其他位置和检查点仍保有高水位）。"),
+    Code(CKP_AIP_NOT_IN_CATALOGUE, _E, "casearchive CKP-8; DA/T 92-2022 9.2.3",
+         "AIP {location} is stored ({copies}) but not in the catalogue",
+         "保存信息包 {location} 已存储（{copies}），但不在目录中", *_BEHIND_HINT),
+    Code(CKP_INGEST_EVENT_MISSING, _E, "casearchive CKP-8; GB/T 39784-2021 7.4",
+         "AIP {location} is in the catalogue but its aip.ingest event is not in the log ({found})",
+         "保存信息包 {location} 在目录中，但日志中没有其 aip.ingest 事件（{found}）", *_BEHIND_HINT),
+    Code(CKP_AIP_EVENT_BEYOND_LOG, _E, "casearchive CKP-9; GB/T 39784-2021 7.4",
+         "AIP {location} names event {event} (hash {expected}…) but the log ends at event {found}",
+         "保存信息包 {location} 记载了事件 {event}（哈希 {expected}…），但日志止于事件 {found}", *_BEHIND_HINT),
+    Code(CKP_AIP_EVENT_DIFFERS, _E, "casearchive CKP-9; GB/T 39784-2021 7.4",
+         "AIP {location} names event {event} with hash {expected}…, the log holds a different event {event}",
+         "保存信息包 {location} 记载的事件 {event} 哈希为 {expected}…，日志中的事件 {event} 与之不同", *_TAMPER_HINT),
+    Code(CKP_EVENT_LOST_ACKNOWLEDGED, _W, "casearchive CKP-9",
+         "AIP {location} names event {event}, lost from the log; recorded by the catalogue rebuild (event {by})",
+         "保存信息包 {location} 记载的事件 {event} 已从日志中丢失；目录重建（事件 {by}）已记录"),
+    Code(CKP_LOG_BEHIND_WITNESS, _E, "casearchive CKP-10; GB/T 39784-2021 7.4",
+         "The log does not reach its head witness {location}: it recorded {expected}, the log has {found}",
+         "日志未达到其头部见证 {location}：见证记录为 {expected}，日志为 {found}", *_BEHIND_HINT),
+    Code(CKP_HEAD_WITNESS_UNREADABLE, _W, "casearchive CKP-10",
+         "The log head witness {location} is unreadable: {reason}", "日志头部见证 {location} 无法读取：{reason}",
+         "It is rewritten with the next event; investigate if it keeps happening.",
+         "下一条事件会重写该文件；如反复出现请调查。"),
 )
 
 # -- catalogue rebuild -----------------------------------------------------------------------------
@@ -155,6 +214,8 @@ RBD_AIP_UNREADABLE = "RBD-AIP-UNREADABLE"
 RBD_AIP_UNVERIFIED = "RBD-AIP-UNVERIFIED"
 RBD_COPIES_DISAGREE = "RBD-COPIES-DISAGREE"
 RBD_NO_INGEST_EVENT = "RBD-NO-INGEST-EVENT"
+RBD_DUPLICATE_NUMBER = "RBD-DUPLICATE-NUMBER"
+RBD_EVENT_NOT_IN_LOG = "RBD-EVENT-NOT-IN-LOG"
 
 _REBUILD_HINT = ("Review the difference; casearchive catalog rebuild --apply makes the catalogue match the AIPs.",
                  "请核对差异；casearchive catalog rebuild --apply 可使目录与保存信息包一致。")
@@ -200,14 +261,26 @@ register(
          "Copy {location} cannot be read for the rebuild: {reason}", "无法读取副本 {location} 用于重建：{reason}",
          "Verify and repair the AIP (casearchive verify, casearchive repair).",
          "请验证并修复该保存信息包（casearchive verify、casearchive repair）。"),
-    Code(RBD_AIP_UNVERIFIED, _W, "casearchive RBD-1; DA/T 70 BC-1-1",
-         "No copy of AIP {location} has an intact signed tag manifest; rebuilt from {source} unverified",
-         "保存信息包 {location} 没有签名完好的标签清单副本；已据 {source} 未经验证地重建",
-         "Verify and repair the AIP.", "请验证并修复该保存信息包。"),
+    Code(RBD_AIP_UNVERIFIED, _E, "casearchive RBD-1; DA/T 70 BC-1-1",
+         "No copy of AIP {location} has a tag manifest signed by a trusted archive certificate with matching tag "
+         "files ({source}); it is not rebuilt into the catalogue",
+         "保存信息包 {location} 没有由受信任本馆证书签名且标签文件一致的副本（{source}）；不据此重建目录",
+         "Verify and repair the AIP from a good copy or an offline backup; the catalogue entry is left as it was.",
+         "请从完好副本或离线备份验证并修复该保存信息包；目录中的原条目保持不变。"),
     Code(RBD_COPIES_DISAGREE, _E, "casearchive RBD-1; DA/T 70 BC-1-14",
          "Copies of AIP {location} disagree: {expected} vs {found}", "保存信息包 {location} 的副本互不一致：{expected} 与 {found}",
          "Verify every copy and repair the damaged one.", "请验证每个副本并修复损坏者。"),
     Code(RBD_NO_INGEST_EVENT, _W, "casearchive RBD-4; GB/T 39784-2021 7.4",
          "AIP {location} has no aip.ingest event in the log", "保存信息包 {location} 在日志中没有 aip.ingest 事件",
          "Check the event log (casearchive log verify).", "请检查事件日志（casearchive log verify）。"),
+    Code(RBD_DUPLICATE_NUMBER, _E, "casearchive RBD-6; GB/T 18894-2016 8.6",
+         "AIPs {location} carry the same {field} {found}; only {kept} was rebuilt into the catalogue",
+         "保存信息包 {location} 的{field} {found} 相同；目录中仅重建了 {kept}",
+         "A 档号 or 案号 was issued twice (a catalogue restored from a backup kept numbering). Decide which AIP keeps "
+         "it and supersede the other with a corrected version; until then the other is not catalogued.",
+         "档号或案号被重复使用（目录从备份恢复后继续编号）。请确定由哪个保存信息包保留该号，另一个以更正版本替代；"
+         "在此之前另一个不进入目录。"),
+    Code(RBD_EVENT_NOT_IN_LOG, _W, "casearchive RBD-7; GB/T 39784-2021 7.4",
+         "AIP {location} names event {event} that the log lacks ({reason}); --apply records it as lost",
+         "保存信息包 {location} 记载的事件 {event} 日志中没有（{reason}）；--apply 将其记为已丢失"),
 )

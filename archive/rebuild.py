@@ -8,18 +8,29 @@ Rules (cited by the ``RBD-`` codes):
 - RBD-1  every ``<location>/aips/<xx>/<id>/`` is read — tag files only (bag-info.txt,
   preservation/description.json, the manifests, the signed tag manifest) plus the small
   ``data/metadata/casefile.xml``; payload files are only ``stat``-ed for their size.
-  A copy whose signed tag manifest verifies and whose tag files match it is preferred.
+  Only a copy whose tag manifest is signed by a trust anchor ([signing] trusted) and whose
+  tag files match it is adopted; an AIP without one is reported (RBD-AIP-UNVERIFIED, an
+  error) and left out of the rebuilt catalogue.
 - RBD-2  AIP fields come from bag-info.txt (档号, 案号, identifiers, times), description.json
   (归档日期, container digest), casefile.xml (court, cause, dates…) and the ``aip.ingest``
   event (SIP fingerprint); the AIP state from ``aip.damaged``/``aip.repair`` events.
 - RBD-3  files: payload from the manifests (+ size), tag files hashed (SHA-256, SM3).
 - RBD-4  copies: written at ingest or at the last successful ``aip.repair`` of that location,
   verification from the last ``aip.verify``/``aip.repair`` event of that location.
-- RBD-5  archive-number counters: the highest sequence number issued in each series.
-  Applying never lowers a counter: a number is never issued twice (GB/T 18894 8.6).
+- RBD-5  archive-number counters: the highest sequence number issued in each series, by
+  the AIPs and by the newest checkpoint (archive.numbering NUM-2).  Applying never lowers
+  a counter: a number is never issued twice (GB/T 18894 8.6).
+- RBD-6  two AIPs with one 档号 or 案号 are a finding, never a crash: the one whose
+  ``aip.ingest`` event names that 档号 (else the earlier archived) is rebuilt, the other
+  is reported and left out of the catalogue.
+- RBD-7  an AIP without an ``aip.ingest`` event is rebuilt from its own preservation
+  metadata (Archived-At for the time written); events its ``preservation/events.json``
+  names that the log lacks are reported, and ``--apply`` records them as lost in the
+  ``catalog.rebuild`` event (``lost_events``) so ``log verify`` knows they were seen.
 
 The rebuilt catalogue is written to a fresh temporary SQLite database (same schema,
-migrated with Alembic) and compared with the current one table by table.  With
+migrated with Alembic) in ``<root>/tmp/rebuild-<token>/`` — locked while its run lives,
+removed by the next run if the process was killed — and compared with the current one table by table.  With
 ``apply=True`` the current catalogue is reconciled in one write transaction with a
 ``catalog.rebuild`` event, after a backup copy of the SQLite file (SQLite online backup).
 """
@@ -28,8 +39,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -42,7 +52,9 @@ from archive import catalogue, db
 from archive.archive import Archive
 from archive.catalogue import AipRecord, CopyRecord, FileRecord
 from archive.events import append_event, iter_events
+from archive.failpoints import hit
 from archive.models import AipCopyRow, AipFileRow, AipRow, ArchiveNumberCounter, EventRow
+from archive.store import is_aip_id, scratch_area
 from findings import Finding, findings_to_json, has_errors
 from findings.i18n import Lang
 from fixity.manifest import parse_manifest
@@ -117,15 +129,18 @@ def _apply_event(h: _History, type_: str, at: datetime, outcome: str, detail: Ma
         h.state = "damaged"
 
 
-def _histories(archive: Archive) -> dict[str, _History]:
+def _histories(archive: Archive) -> tuple[dict[str, _History], dict[int, str]]:
+    """What the log says per AIP, and every event's hash by seq (RBD-7)."""
     out: dict[str, _History] = {}
+    hashes: dict[int, str] = {}
     with db.read_session(archive.engine) as s:
         for ev in iter_events(s):
+            hashes[ev.seq] = ev.hash
             if ev.aip_id is None or not ev.type.startswith("aip."):
                 continue
             _apply_event(out.setdefault(ev.aip_id, _History()), ev.type, _utc(ev.at) or ev.at, ev.outcome,
                          ev.detail if isinstance(ev.detail, Mapping) else {})
-    return out
+    return out, hashes
 
 
 # ---------------------------------------------------------------- reading one AIP copy (RBD-1..3)
@@ -139,6 +154,18 @@ class _CopyFacts:
     record: AipRecord
     verified: bool
     series: tuple[str, int] | None
+    events: tuple[tuple[int, str], ...] = ()  # (seq, hash) named by preservation/events.json
+
+
+def _named_events(tags: Mapping[str, bytes]) -> tuple[tuple[int, str], ...]:
+    try:
+        events = json.loads(tags.get("preservation/events.json", b"[]"))
+    except ValueError:
+        return ()
+    if not isinstance(events, list):
+        return ()
+    return tuple((e["seq"], str(e["hash"])) for e in events
+                 if isinstance(e, dict) and isinstance(e.get("seq"), int) and "hash" in e)
 
 
 def _read(aip_dir: Path, rel: str) -> bytes:
@@ -175,11 +202,16 @@ def _tag_files(aip_dir: Path) -> dict[str, bytes]:
 
 
 def _signed_ok(tags: Mapping[str, bytes], archive: Archive, now: datetime) -> bool:
-    """The SHA-256 tag manifest's signature verifies and every tag file it lists matches."""
+    """The SHA-256 tag manifest's signature is valid *by a trust anchor* ([signing] trusted,
+    pinned by fingerprint) and every tag file it lists matches.
+
+    Only such a copy may feed the catalogue: a copy resealed and re-signed with any other
+    key (even one whose certificate copies the archive's name) is a forgery (RBD-1).
+    """
     manifest, sig = tags.get("tagmanifest-sha256.txt"), tags.get("tagmanifest-sha256.txt.p7s")
     if manifest is None or sig is None:
         return False
-    if not verify_detached(manifest, sig, trusted=archive.trusted, now=now).valid:
+    if not verify_detached(manifest, sig, trusted=archive.trusted, now=now, location="tagmanifest-sha256.txt").valid:
         return False
     entries, _ = parse_manifest(manifest, "tagmanifest-sha256.txt", (1, 0))
     return all(rel in tags and hashlib.sha256(tags[rel]).hexdigest() == d for rel, d in entries.items())
@@ -261,7 +293,8 @@ def _read_copy(archive: Archive, aip_dir: Path, history: _History, now: datetime
         container_sha256=received.get("container_sha256"), ingested_at=ingested_at,  # type: ignore[arg-type]
         title=cf.title, state=history.state, version=version,
         files=tuple(payload + _tag_records(tags)))
-    return _CopyFacts(record, _signed_ok(tags, archive, now), _series(archive, cf, record.archive_number))
+    return _CopyFacts(record, _signed_ok(tags, archive, now), _series(archive, cf, record.archive_number),
+                      _named_events(tags))
 
 
 # ---------------------------------------------------------------- scanning the store
@@ -277,19 +310,22 @@ def _scan(archive: Archive) -> dict[str, dict[str, Path]]:
             if not prefix.is_dir():
                 continue
             for aip_dir in sorted(prefix.iterdir()):
-                if aip_dir.is_dir() and not aip_dir.is_symlink():
+                if aip_dir.is_dir() and not aip_dir.is_symlink() and is_aip_id(aip_dir.name):
                     found.setdefault(aip_dir.name, {})[loc.name] = aip_dir
     return found
 
 
-def _copies(archive: Archive, aip_id: str, on_disk: Mapping[str, Path], history: _History) -> tuple[CopyRecord, ...]:
+def _copies(archive: Archive, aip_id: str, on_disk: Mapping[str, Path], history: _History,
+            archived_at: datetime) -> tuple[CopyRecord, ...]:
     out = []
     seen = dict(history.copies or {})
     for loc in archive.locations:
         facts = seen.get(loc.name)
         if facts is None and loc.name not in on_disk:
             continue
-        facts = facts or {"state": "ok", "written_at": history.ingested_at, "last_verified_at": None,
+        # RBD-7: without an ingest event (a crash between publish and commit, a truncated log)
+        # the AIP's own Archived-At is the best witness of when it was written.
+        facts = facts or {"state": "ok", "written_at": history.ingested_at or archived_at, "last_verified_at": None,
                           "last_verify_ok": None}
         out.append(CopyRecord(loc.name, loc.aip_relpath(aip_id), facts["state"], facts["written_at"],
                               facts["last_verified_at"], facts["last_verify_ok"]))
@@ -313,8 +349,11 @@ def _choose(archive: Archive, aip_id: str, copies: Mapping[str, Path], history: 
                                 found=", ".join(sorted(digests - {readable[0][1].record.tagmanifest_sha256}))))
     good = [(n, f) for n, f in readable if f.verified]
     if not good:
-        problems.append(Finding(ic.RBD_AIP_UNVERIFIED, aip_id, params={"source": readable[0][0]}))
-    name, facts = (good or readable)[0]
+        # Never adopted: the catalogue keeps what it had, and verify/repair deal with the copies.
+        problems.append(Finding(ic.RBD_AIP_UNVERIFIED, aip_id,
+                                params={"source": "checked: " + ", ".join(n for n, _f in readable)}))
+        return None
+    name, facts = good[0]
     if facts.record.id != aip_id:
         problems.append(Finding(ic.RBD_FIELD_DIFFERS, f"{name}:{aip_id}/bag-info.txt AIP-Identifier",
                                 expected=aip_id, found=facts.record.id))
@@ -327,13 +366,17 @@ class _Rebuilt:
     counters: dict[str, int]
     problems: tuple[Finding, ...]
     on_disk: int
+    lost_events: tuple[dict[str, Any], ...] = field(default=())
 
 
 def _rebuild_records(archive: Archive, now: datetime) -> _Rebuilt:
-    histories = _histories(archive)
+    from archive.numbering import checkpoint_counters
+
+    histories, log = _histories(archive)
     problems: list[Finding] = []
     records: dict[str, AipRecord] = {}
-    counters: dict[str, int] = {}
+    counters: dict[str, int] = dict(checkpoint_counters(archive.config.root))
+    lost: list[dict[str, Any]] = []
     store = _scan(archive)
     for aip_id, copies in sorted(store.items()):
         history = histories.get(aip_id, _History())
@@ -342,10 +385,39 @@ def _rebuild_records(archive: Archive, now: datetime) -> _Rebuilt:
         facts = _choose(archive, aip_id, copies, history, now, problems)
         if facts is None:
             continue
-        records[aip_id] = replace(facts.record, id=aip_id, copies=_copies(archive, aip_id, copies, history))
+        records[aip_id] = replace(facts.record, id=aip_id,
+                                  copies=_copies(archive, aip_id, copies, history, facts.record.ingested_at))
         if facts.series:
             counters[facts.series[0]] = max(counters.get(facts.series[0], 0), facts.series[1])
-    return _Rebuilt(records, counters, tuple(problems), len(store))
+        for seq, digest in facts.events:
+            if log.get(seq) != digest:
+                reason = "beyond the end of the log" if seq not in log else "the log holds another event there"
+                problems.append(Finding(ic.RBD_EVENT_NOT_IN_LOG, aip_id, params={"event": seq, "reason": reason}))
+                lost.append({"seq": seq, "hash": digest, "aip_id": aip_id})
+    _drop_duplicates(records, histories, problems)
+    return _Rebuilt(records, counters, tuple(problems), len(store), tuple(lost))
+
+
+def _drop_duplicates(records: dict[str, AipRecord], histories: Mapping[str, _History],
+                     problems: list[Finding]) -> None:
+    """RBD-6: one AIP per 档号 and per 案号 (the catalogue's unique keys); report the others."""
+    def rank(rec: AipRecord) -> tuple[int, str, str]:
+        ingest = histories.get(rec.id, _History()).ingest or {}
+        confirmed = ingest.get("archive_number") == rec.archive_number
+        return (0 if confirmed else 1, _norm(rec.ingested_at), rec.id)
+
+    for attr, label in (("archive_number", "档号"), ("case_number", "案号")):
+        groups: dict[str, list[AipRecord]] = {}
+        for rec in records.values():
+            groups.setdefault(getattr(rec, attr), []).append(rec)
+        for value, recs in sorted(groups.items()):
+            if len(recs) < 2:
+                continue
+            keep, *others = sorted(recs, key=rank)
+            problems.append(Finding(ic.RBD_DUPLICATE_NUMBER, ", ".join(sorted(r.id for r in recs)), found=value,
+                                    params={"field": label, "kept": keep.id}))
+            for rec in others:
+                del records[rec.id]
 
 
 # ---------------------------------------------------------------- the temporary catalogue
@@ -447,9 +519,10 @@ def rebuild_catalogue(archive: Archive, now: datetime, *, apply: bool = False) -
 
     log_findings = tuple(f for f in verify_log_full(archive, now).findings if f.level.value == "error")
     rebuilt = _rebuild_records(archive, now)
-    with tempfile.TemporaryDirectory(prefix="casearchive-rebuild-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'rebuilt.sqlite'}"
+    with scratch_area(archive.primary) as tmp:
+        url = f"sqlite:///{tmp / 'rebuilt.sqlite'}"
         _write_temporary(archive, rebuilt, url, now)
+        hit("rebuild.temporary-written")
         engine = db.make_engine(url)
         try:
             want, want_counters = _load_all(engine)
@@ -458,10 +531,10 @@ def rebuild_catalogue(archive: Archive, now: datetime, *, apply: bool = False) -
     have, have_counters = _load_all(archive.engine)
     differences = _diff(want, have, want_counters, have_counters)
     findings = log_findings + rebuilt.problems
-    if not apply or not differences:
+    if not apply or not (differences or rebuilt.lost_events):
         return RebuildReport(rebuilt.on_disk, len(have), tuple(differences), findings)
     backup = _backup(archive, now)
-    _reconcile(archive, want, have, want_counters, differences, backup, now)
+    _reconcile(archive, want, have, want_counters, differences, backup, now, rebuilt.lost_events)
     return RebuildReport(rebuilt.on_disk, len(have), tuple(differences), findings, True, backup)
 
 
@@ -488,10 +561,15 @@ def _backup(archive: Archive, now: datetime) -> str | None:
 
 def _reconcile(archive: Archive, want: Mapping[str, AipRecord], have: Mapping[str, AipRecord],
                want_counters: Mapping[str, int], differences: list[Finding], backup: str | None,
-               now: datetime) -> None:
+               now: datetime, lost_events: tuple[dict[str, Any], ...] = ()) -> None:
     with db.write_session(archive.engine) as s:
+        s.info[db.LOG_HEAD_RESET] = True  # the rebuild accepts the log as it now is (CKP-10)
         ingested = set(s.execute(select(EventRow.aip_id).where(EventRow.type == "aip.ingest")).scalars())
+        skipped = []
         for aip_id, rec in want.items():
+            if aip_id not in have and _number_taken(s, rec):
+                skipped.append(aip_id)  # RBD-6: another catalogued AIP holds its 档号/案号; never a crash
+                continue
             _replace_aip(s, rec, exists=aip_id in have)
         removed = [a for a in set(have) - set(want) if a not in ingested]  # never ingested: not ours
         for aip_id in removed:
@@ -507,7 +585,12 @@ def _reconcile(archive: Archive, want: Mapping[str, AipRecord], have: Mapping[st
         append_event(s, at=now, type="catalog.rebuild", agent=AGENT, detail={
             "differences": len(differences), "codes": sorted({f.code for f in differences}),
             "aips": len(want), "removed": sorted(removed), "kept_without_copy": sorted(set(have) - set(want) - set(removed)),
-            "backup": backup})
+            "backup": backup, "lost_events": list(lost_events), "skipped_duplicates": sorted(skipped)})
+
+
+def _number_taken(s: Session, rec: AipRecord) -> bool:
+    return s.execute(select(AipRow.id).where(AipRow.id != rec.id, (AipRow.archive_number == rec.archive_number)
+                                             | (AipRow.case_number == rec.case_number))).first() is not None
 
 
 def _replace_aip(s: Session, rec: AipRecord, *, exists: bool) -> None:

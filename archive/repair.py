@@ -11,11 +11,15 @@ Rules (cited by the ``REP-`` codes):
 - REP-3  the damaged copy is never deleted: it moves to
   ``<location>/.damaged/<aip_id>-<timestamp>/`` (evidence).
 - REP-4  the swap is journaled in ``<location>/.repair/<aip_id>-<timestamp>/``
-  (``journal.json`` + ``rebuilt/``).  Between moving the damaged copy away and
-  publishing the rebuilt one the AIP path is empty for an instant; a crash there is
-  healed by :func:`recover_repairs` (run first by every repair; the auditor should
-  call it too), which publishes the verified rebuilt copy or, failing that, puts the
+  (``journal.json`` + ``rebuilt/``).  The rebuilt copy is fsynced in the journal
+  first; then the damaged copy is moved away and the rebuilt one published by two
+  renames back to back, so the AIP path is empty only between them.  A crash there
+  is healed by :func:`recover_repairs` (run first by every repair and by every
+  audit run), which publishes the verified rebuilt copy or, failing that, puts the
   damaged copy back.  So after recovery the AIP path always holds its best copy.
+  The whole repair holds the AIP's repair lock; :func:`verify_settled` (verify and
+  audits) waits for it before it calls a copy that vanished or changed under it
+  damaged.
 - REP-5  no good copy left: the AIP is marked ``damaged``, an ``aip.damaged`` event
   is recorded, an alert is raised, and every copy is kept.
 
@@ -27,11 +31,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,11 +48,13 @@ from archive.config import ConfigError
 from archive.events import append_event
 from archive.failpoints import hit
 from archive.models import AipCopyRow, AipRow, EventRow
-from archive.store import Location, fsync_dir, named_lock, publish, staging_area, sweep_staging
+from archive.store import Location, fsync_dir, fsync_tree, is_aip_id, move, named_lock, publish, remove_tree, \
+    staging_area, sweep_staging
 from archive.verify import CopyVerdict, verify_stored
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from fixity.digest import AIP_ALGORITHMS, digest_many
+from fixity.durable import write_atomic
 from fixity.manifest import parse_manifest
 
 log = logging.getLogger(__name__)
@@ -116,6 +122,41 @@ class RepairReport:
 
 def _stamp(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+@contextmanager
+def repair_lock(archive: Archive, aip_id: str) -> Iterator[None]:
+    """The AIP's repair lock: held for a whole repair, and by verifiers waiting one out."""
+    with named_lock(archive.config.root / "locks", f"repair:{aip_id}"):
+        yield
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def verify_settled(archive: Archive, aip_dir: Path, *, aip_id: str, location: str, algorithms: Sequence[str],
+                   now: datetime, expected_tagmanifest_sha256: str | None) -> CopyVerdict:
+    """verify_stored, but a copy that is missing, or was swapped while it was read, is *busy*:
+    a repair holds the AIP lock and is between its two renames.  Wait for the lock and look
+    again, so a repair in progress is never recorded as damage (VER-AIP-MISSING).
+
+    Never call it while holding the repair lock of ``aip_id`` (the repair itself uses verify_stored).
+    """
+    def once() -> CopyVerdict:
+        return verify_stored(archive, aip_dir, aip_id=aip_id, location=location, algorithms=algorithms, now=now,
+                             expected_tagmanifest_sha256=expected_tagmanifest_sha256)
+
+    before = _identity(aip_dir)
+    verdict = once()
+    if verdict.ok or (before is not None and _identity(aip_dir) == before):
+        return verdict
+    with repair_lock(archive, aip_id):  # a repair in progress finishes first; none: at once
+        return once()
 
 
 def _verify(archive: Archive, loc: Location, rec: AipRecord, now: datetime, path: Path | None = None) -> CopyVerdict:
@@ -257,31 +298,25 @@ def _open_journal(loc: Location, aip_id: str, stamp: str, evidence: Path, detail
     journal = loc.root / JOURNAL_DIR / f"{aip_id}-{stamp}"
     journal.mkdir(parents=True)
     body = {"aip_id": aip_id, "location": loc.name, "evidence": str(evidence.relative_to(loc.root)), **detail}
-    (journal / JOURNAL).write_text(json.dumps(body, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    _fsync_file(journal / JOURNAL)
-    fsync_dir(journal)
+    write_atomic(journal / JOURNAL, json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     fsync_dir(journal.parent)
     return journal
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _move_away(loc: Location, aip_id: str, evidence: Path) -> str | None:
-    """REP-3: the damaged copy becomes evidence (nothing to move when the copy is missing)."""
+def _swap(loc: Location, aip_id: str, evidence: Path, rebuilt: Path) -> str | None:
+    """REP-3, REP-4: the damaged copy becomes evidence and the fsynced rebuilt copy takes its
+    place — two renames back to back, every slow step (fsync, mkdir) before or after them."""
     current = loc.aip_path(aip_id)
-    if not os.path.lexists(current):
-        return None
     evidence.parent.mkdir(parents=True, exist_ok=True)
-    os.rename(current, evidence)
-    fsync_dir(evidence.parent)
-    fsync_dir(current.parent)
-    return str(evidence.relative_to(loc.root))
+    moved = os.path.lexists(current)
+    if moved:  # nothing to move when the copy is missing
+        move(loc, current, evidence)
+    hit("repair.damaged-moved")
+    hit("repair.before-publish")
+    publish(rebuilt, loc, aip_id, synced=True)
+    if moved:
+        fsync_dir(evidence.parent)
+    return str(evidence.relative_to(loc.root)) if moved else None
 
 
 @dataclass(frozen=True)
@@ -323,16 +358,14 @@ def _rebuild_unsafe(archive: Archive, job: _Job, now: datetime, before: str,
         evidence_path = _evidence_path(target, rec.id, stamp)
         detail = {"source": job.source.name, "codes": list(codes), "before": before}
         journal = _open_journal(target, rec.id, stamp, evidence_path, detail)
-        os.rename(staged, journal / REBUILT)
+        move(target, staged, journal / REBUILT)
+        fsync_tree(journal / REBUILT)  # now, not between the renames: the AIP path must not stay empty
         fsync_dir(journal)
-    evidence = _move_away(target, rec.id, evidence_path)
-    hit("repair.damaged-moved")
-    hit("repair.before-publish")
-    publish(journal / REBUILT, target, rec.id)
+    evidence = _swap(target, rec.id, evidence_path, journal / REBUILT)
     hit("repair.published")
     _record_repair(archive, rec.id, target, now, {**detail, "evidence": evidence, "journal": journal.name,
                                                    "files": verdict.files_checked, "bytes": verdict.bytes_checked})
-    shutil.rmtree(journal, ignore_errors=True)
+    _discard(target, journal)
     done = Finding(ic.REP_COPY_REPAIRED, target.name, params={"source": job.source.name, "evidence": evidence or "-"})
     return CopyAction(target.name, before, "rebuilt", job.source.name, codes, evidence), [done]
 
@@ -355,12 +388,23 @@ def _restore_after_error(loc: Location, aip_id: str) -> None:
 
 # ---------------------------------------------------------------- recovery (REP-4)
 
+def _discard(loc: Location, path: Path) -> None:
+    """Remove a journal or its rebuilt copy (guarded: nothing outside ``.repair/<aip>-<time>/``)."""
+    try:
+        remove_tree(loc, path)
+    except OSError as exc:
+        log.warning("could not remove %s: %s", path, exc)
+
+
 def _journals(loc: Location, aip_id: str | None = None) -> Iterator[Path]:
     base = loc.root / JOURNAL_DIR
     if not base.is_dir():
         return
     for entry in sorted(base.iterdir()):
-        if entry.is_dir() and (aip_id is None or entry.name.startswith(aip_id + "-")):
+        name_id = entry.name.split("-", 1)[0]
+        # only what a repair names: an entry of any other shape is never touched
+        if entry.is_dir() and not entry.is_symlink() and is_aip_id(name_id) and "-" in entry.name and \
+                (aip_id is None or name_id == aip_id):
             yield entry
 
 
@@ -369,7 +413,15 @@ def _load_journal(journal: Path) -> dict[str, Any] | None:
         data = json.loads((journal / JOURNAL).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("aip_id"), str) else None
+    if not isinstance(data, dict) or not is_aip_id(data.get("aip_id")) or \
+            not journal.name.startswith(f"{data['aip_id']}-"):
+        return None
+    evidence = data.get("evidence")
+    # the evidence a journal may name: this AIP's own folder under .damaged/, nothing else
+    if evidence is not None and (not isinstance(evidence, str) or "/" in evidence[len(DAMAGED_DIR) + 1:]
+                                 or not evidence.startswith(f"{DAMAGED_DIR}/{data['aip_id']}-")):
+        return None
+    return data
 
 
 def _recover_one_fs(loc: Location, journal: Path) -> str:
@@ -377,17 +429,17 @@ def _recover_one_fs(loc: Location, journal: Path) -> str:
     data = _load_journal(journal)
     rebuilt = journal / REBUILT
     if data is None:
-        shutil.rmtree(rebuilt, ignore_errors=True)
+        _discard(loc, rebuilt)
         return "abandoned"
     current = loc.aip_path(data["aip_id"])
     evidence = loc.root / str(data.get("evidence", ""))
     if not os.path.lexists(current) and data.get("evidence") and evidence.is_dir():
         current.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(evidence, current)
+        move(loc, evidence, current)
         fsync_dir(current.parent)
-        shutil.rmtree(rebuilt, ignore_errors=True)
+        _discard(loc, rebuilt)
         return "restored damaged copy"
-    shutil.rmtree(rebuilt, ignore_errors=True)
+    _discard(loc, rebuilt)
     return "abandoned"
 
 
@@ -402,14 +454,14 @@ def _recover_journal(archive: Archive, loc: Location, journal: Path, now: dateti
     data = _load_journal(journal)
     if data is None:
         action = _recover_one_fs(loc, journal)
-        shutil.rmtree(journal, ignore_errors=True)
+        _discard(loc, journal)
         return Finding(ic.REP_RECOVERED, loc.name, params={"action": action})
     with db.read_session(archive.engine) as s:
         rec = catalogue.get_aip(s, data["aip_id"])
     if rec is None:  # not ours to judge; keep everything
         return None
     action = _roll(archive, loc, journal, rec, data, now)
-    shutil.rmtree(journal, ignore_errors=True)
+    _discard(loc, journal)
     return Finding(ic.REP_RECOVERED, loc.name, params={"action": action})
 
 
@@ -447,7 +499,7 @@ def recover_repairs(archive: Archive, now: datetime) -> tuple[Finding, ...]:
         sweep_staging(loc)
         for journal in list(_journals(loc)):
             aip_id = journal.name.rsplit("-", 1)[0]
-            with named_lock(archive.config.root / "locks", f"repair:{aip_id}"):
+            with repair_lock(archive, aip_id):
                 if journal.is_dir():
                     finding = _recover_journal(archive, loc, journal, now)
                     if finding is not None:
@@ -466,7 +518,7 @@ def _targets(archive: Archive, location: str | None) -> tuple[Location, ...]:
 def _source(archive: Archive, verdicts: Mapping[str, CopyVerdict]) -> Location | None:
     """The primary when it is good, else the first good copy in configuration order."""
     for loc in archive.locations:
-        if verdicts[loc.name].ok:
+        if verdicts[loc.name].bytes_ok:  # a hard link shared with another copy: bytes good, layout not
             return loc
     return None
 
@@ -484,7 +536,7 @@ def repair_aip(archive: Archive, aip_id: str, *, now: datetime, confirm: bool,
         rec = catalogue.get_aip(s, aip_id)
     if rec is None:
         return RepairReport(aip_id, confirm, "unknown", findings=recovered)
-    with named_lock(archive.config.root / "locks", f"repair:{rec.id}"):
+    with repair_lock(archive, rec.id):
         report = _repair_locked(archive, rec, targets, now, confirm)
     return RepairReport(report.aip_id, confirm, report.outcome, report.actions, recovered + report.findings,
                         report.alert)

@@ -8,12 +8,12 @@ event; a failure raises an alert.
 from __future__ import annotations
 
 import random
-import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import select
 
@@ -24,13 +24,16 @@ from archive.archive import Archive
 from archive.audit_policy import audit_policy, kind_due
 from archive.auditor import acquire
 from archive.events import append_event
+from archive.failpoints import hit
 from archive.models import AipCopyRow, AipRow
 from archive.models_audit import AuditRunRow
-from archive.store import Location, copy_tree
+from archive.store import Location, copy_tree, remove_scratch, scratch_area
 from archive.verify import verify_stored
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from fixity.digest import AIP_ALGORITHMS
+
+SCRATCH_PREFIX = "casearchive-restore-"
 
 
 @dataclass(frozen=True)
@@ -76,18 +79,32 @@ def _choose(archive: Archive, loc: Location, sample: int, seed: str) -> list[tup
     return random.Random(f"{seed}:{loc.name}").sample(pool, min(sample, len(pool)))
 
 
+@contextmanager
+def _scratch(loc: Location, scratch_dir: Path | None) -> Iterator[Path]:
+    """Where a drill restores to: a staging area of the location (swept after a kill -9), or a
+    configured folder on other media (a ``casearchive-restore-*`` folder in it)."""
+    if scratch_dir is None:
+        with scratch_area(loc) as path:
+            yield path
+        return
+    path = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_dir))
+    try:
+        yield path
+    finally:
+        remove_scratch(path, SCRATCH_PREFIX)
+
+
 def restore_one(archive: Archive, loc: Location, aip_id: str, relpath: str, tm_sha256: str, now: datetime,
                  scratch_dir: Path | None) -> RestoreCheck:
-    scratch = Path(tempfile.mkdtemp(prefix="casearchive-restore-", dir=scratch_dir))
     try:
-        files, size = copy_tree(loc.root / relpath, scratch / "aip")
-        verdict = verify_stored(archive, scratch / "aip", aip_id=aip_id, location=loc.name,
-                                algorithms=AIP_ALGORITHMS, now=now, expected_tagmanifest_sha256=tm_sha256)
+        with _scratch(loc, scratch_dir) as scratch:
+            files, size = copy_tree(loc.root / relpath, scratch / "aip")
+            hit("restore.copied")
+            verdict = verify_stored(archive, scratch / "aip", aip_id=aip_id, location=loc.name,
+                                    algorithms=AIP_ALGORITHMS, now=now, expected_tagmanifest_sha256=tm_sha256)
     except OSError as exc:
         reason = f"{type(exc).__name__}: {exc}"
         return RestoreCheck(loc.name, aip_id, False, 0, 0, (_failed(loc, aip_id, reason),))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     if verdict.ok:
         return RestoreCheck(loc.name, aip_id, True, files, size)
     reason = ", ".join(sorted({f.code for f in verdict.findings if f.level.value == "error"}))

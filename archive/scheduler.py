@@ -6,15 +6,24 @@ database) survives restarts.  Jobs run often and decide for themselves whether
 their work is due (from ``audit_run``), and every audit holds a lease: a job that
 misfires, is coalesced or overlaps another does no harm, and a run cut short is
 picked up by the next one — no audit lost, none run twice.
+
+Every job runs through :func:`run_job`, which catches what the job raises: the
+failure becomes a ``scheduler.job`` event (outcome failure) and a ``job.failure``
+alert, and a one-off retry is scheduled with back-off (``retry_seconds``, doubling
+up to ``retry_max_seconds``) instead of waiting for the job's next regular firing.
+No traceback reaches stderr.  The catalogue schema is migrated once per process
+(archive.db.upgrade), not by every job that opens the archive.
 """
 from __future__ import annotations
 
+import importlib
 import logging
+import queue
 import signal
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +39,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from archive import db
 from archive.archive import Archive
 from archive.config import Config, ConfigError
+from archive.events import append_event
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +52,9 @@ JOBS = {
     "storage.check": "archive.storage_admin:scheduled_storage_check",
     "alerts.daily_summary": "archive.alerts:scheduled_summary",
 }
+#: what the job store holds for every job: the runner, with (job id, dotted function, root).
+RUNNER = "archive.scheduler:run_job"
+AGENT = "casearchive serve"
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,8 @@ class SchedulerConfig:
     misfire_grace_seconds: int = 3600
     workers: int = 4
     jobs: tuple[str, ...] = tuple(JOBS)
+    retry_seconds: float = 60.0
+    retry_max_seconds: float = 3600.0
 
 
 def parse_scheduler_config(section: Mapping[str, Any]) -> SchedulerConfig:
@@ -64,7 +79,8 @@ def parse_scheduler_config(section: Mapping[str, Any]) -> SchedulerConfig:
     if unknown:
         raise ConfigError(f"unknown key(s) in [scheduler]: {', '.join(sorted(unknown))}")
     values = dict(section)
-    for key in ("audit_interval_minutes", "due_check_interval_minutes", "storage_check_interval_minutes"):
+    for key in ("audit_interval_minutes", "due_check_interval_minutes", "storage_check_interval_minutes",
+                "retry_seconds", "retry_max_seconds"):
         if key in values and (isinstance(values[key], bool) or not isinstance(values[key], (int, float))
                               or values[key] <= 0):
             raise ConfigError(f"[scheduler] {key} must be a positive number, not {values[key]!r}")
@@ -109,8 +125,8 @@ def build_scheduler(catalogue_url: str, cfg: SchedulerConfig) -> BackgroundSched
                                timezone=ZoneInfo(cfg.timezone))
 
 
-def _same(job: Any, func: str, root: str, trigger: BaseTrigger) -> bool:
-    return (job.func_ref == func and list(job.args) == [root] and str(job.trigger) == str(trigger)
+def _same(job: Any, job_id: str, func: str, root: str, trigger: BaseTrigger) -> bool:
+    return (job.func_ref == RUNNER and list(job.args) == [job_id, func, root] and str(job.trigger) == str(trigger)
             and str(getattr(job.trigger, "timezone", "")) == str(getattr(trigger, "timezone", "")))
 
 
@@ -130,11 +146,12 @@ def ensure_jobs(scheduler: BaseScheduler, root: str, cfg: SchedulerConfig,
                 scheduler.remove_job(job_id)
                 result[job_id] = "removed"
             continue
-        if existing is not None and _same(existing, func, root, triggers[job_id]):
+        if existing is not None and _same(existing, job_id, func, root, triggers[job_id]):
             result[job_id] = "kept"
             continue
         first = None if job_id == "alerts.daily_summary" else (now or datetime.now(timezone.utc))
-        scheduler.add_job(func, triggers[job_id], args=[root], id=job_id, name=job_id, replace_existing=True,
+        scheduler.add_job(RUNNER, triggers[job_id], args=[job_id, func, root], id=job_id, name=job_id,
+                          replace_existing=True,
                           coalesce=True, max_instances=1, misfire_grace_time=cfg.misfire_grace_seconds,
                           next_run_time=first)
         result[job_id] = "updated" if existing is not None else "added"
@@ -167,8 +184,134 @@ class ServeResult:
 
 
 def _jobs(scheduler: BaseScheduler) -> tuple[JobInfo, ...]:
-    return tuple(JobInfo(j.id, j.func_ref, str(j.trigger), j.next_run_time)
+    return tuple(JobInfo(j.id, _func_of(j), str(j.trigger), j.next_run_time)
                  for j in sorted(scheduler.get_jobs(), key=lambda j: j.id))
+
+
+def _func_of(job: Any) -> str:
+    return str(job.args[1]) if job.func_ref == RUNNER and len(job.args) >= 2 else str(job.func_ref)
+
+
+# ---------------------------------------------------------------- running a job: failures and retries
+
+@dataclass(frozen=True)
+class _Active:
+    """A running scheduler, its config, and the changes its jobs ask for.
+
+    Jobs never call the scheduler from a worker thread: ``shutdown(wait=True)`` holds the job
+    store lock while it waits for the workers, so a worker calling ``add_job``/``get_jobs`` then
+    would wait for ever.  Jobs queue their requests; serve()'s own loop applies them.
+    """
+
+    scheduler: BaseScheduler
+    cfg: SchedulerConfig
+    requests: "queue.SimpleQueue[tuple[Any, ...]]"
+
+
+_ACTIVE: dict[str, _Active] = {}  # root → the running scheduler
+_ACTIVE_LOCK = threading.Lock()
+
+
+def activate(scheduler: BaseScheduler, root: str, cfg: SchedulerConfig) -> None:
+    """Let jobs of ``root`` ask for retries on ``scheduler`` (serve() does this)."""
+    with _ACTIVE_LOCK:
+        _ACTIVE[root] = _Active(scheduler, cfg, queue.SimpleQueue())
+
+
+def apply_requests(root: str) -> None:
+    """Apply the retries and clean-ups that jobs of ``root`` queued (serve()'s loop, never a worker)."""
+    active = _ACTIVE.get(root)
+    if active is None:
+        return
+    while True:
+        try:
+            request = active.requests.get_nowait()
+        except queue.Empty:
+            return
+        try:
+            if request[0] == "retry":
+                _, retry_id, run_date, args = request
+                active.scheduler.add_job(RUNNER, "date", run_date=run_date, args=list(args), id=retry_id,
+                                         name=retry_id, replace_existing=True,
+                                         misfire_grace_time=active.cfg.misfire_grace_seconds)
+            else:  # "clear": the regular run did the work that pending retries were for
+                for job in active.scheduler.get_jobs():
+                    if job.id.startswith(f"{request[1]}.retry."):
+                        job.remove()
+        except Exception as err:  # noqa: BLE001 — e.g. JobLookupError: the retry ran meanwhile
+            log.error("scheduler: cannot apply %s: %s", request[0], err)
+
+
+def deactivate(root: str) -> None:
+    with _ACTIVE_LOCK:
+        _ACTIVE.pop(root, None)
+
+
+def retry_delay(cfg: SchedulerConfig, attempt: int) -> float:
+    """Back-off before retry number ``attempt + 1``: retry_seconds doubling, at most retry_max_seconds."""
+    return float(min(cfg.retry_seconds * 2 ** min(attempt, 30), cfg.retry_max_seconds))
+
+
+def _resolve(func: str) -> Callable[[str], Any]:
+    module, _, name = func.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def run_job(job_id: str, func: str, root: str, attempt: int = 0) -> Any:
+    """Run one scheduled job; a failure is recorded, alerted and retried — never raised.
+
+    ``attempt`` is 0 for a regular firing and n for the n-th retry (job id ``<id>.retry.<n>``).
+    """
+    try:
+        result = _resolve(func)(root)
+    except Exception as exc:  # noqa: BLE001 — a job's failure of any kind must not kill the schedule
+        _failed(job_id, func, root, attempt, exc)
+        return None
+    if attempt:
+        _record(root, job_id, func, attempt, "success", None, None)
+    active = _ACTIVE.get(root)
+    if active is not None and attempt == 0:
+        active.requests.put(("clear", job_id))
+    return result
+
+
+def _failed(job_id: str, func: str, root: str, attempt: int, exc: Exception) -> None:
+    reason = f"{type(exc).__name__}: {exc}"
+    active = _ACTIVE.get(root)
+    retry_at = None
+    if active is not None:
+        retry_at = datetime.now(timezone.utc) + timedelta(seconds=retry_delay(active.cfg, attempt))
+        # One id per attempt: the scheduler removes a fired one-off job after handing it to a
+        # worker, which would race with a retry re-using the id of the job that is failing now.
+        active.requests.put(("retry", f"{job_id}.retry.{attempt + 1}", retry_at, (job_id, func, root, attempt + 1)))
+    log.error("job %s failed (attempt %d): %s; %s", job_id, attempt + 1, reason,
+              f"retry at {retry_at.isoformat()}" if retry_at else "no retry scheduled")
+    _record(root, job_id, func, attempt, "failure", reason, retry_at)
+
+
+def _record(root: str, job_id: str, func: str, attempt: int, outcome: str, reason: str | None,
+            retry_at: datetime | None) -> None:
+    """A ``scheduler.job`` event, and for a failure a ``job.failure`` alert; never raises."""
+    from archive.alerts import Alert, send_alert
+
+    now = datetime.now(timezone.utc)
+    detail = {"job": job_id, "func": func, "attempt": attempt + 1, "error": reason,
+              "retry_at": retry_at.isoformat() if retry_at else None}
+    try:
+        arc = Archive.open(Path(root))
+    except Exception as err:  # noqa: BLE001 — the archive itself may be what fails
+        log.error("job %s: cannot record the %s: %s", job_id, outcome, err)
+        return
+    try:
+        with db.write_session(arc.engine) as s:
+            append_event(s, at=now, type="scheduler.job", agent=AGENT, outcome=outcome, detail=detail)
+        if outcome == "failure":
+            send_alert(arc, Alert("job.failure", "error", now, f"Scheduled job {detail['job']} failed: {reason}",
+                                  f"计划任务 {detail['job']} 失败：{reason}", details=detail))
+    except Exception as err:  # noqa: BLE001
+        log.error("job %s: cannot record the %s: %s", job_id, outcome, err)
+    finally:
+        arc.close()
 
 
 def _load(root: str) -> tuple[str, str, SchedulerConfig]:
@@ -221,17 +364,20 @@ def serve(root: str | Path, *, stop_after: float | None = None, stop_when: Calla
     STOP.clear()
     scheduler = build_scheduler(url, cfg)
     scheduler.start(paused=True)
+    activate(scheduler, root_s, cfg)
     try:
         changes = ensure_jobs(scheduler, root_s, cfg)
         scheduler.resume()
         log.info("scheduler running for %s: %s", root_s, changes)
         deadline = None if stop_after is None else time.monotonic() + stop_after
         while not stop.wait(poll_seconds if deadline is None else max(0.0, min(poll_seconds, deadline - time.monotonic()))):
+            apply_requests(root_s)
             if (deadline is not None and time.monotonic() >= deadline) or (stop_when is not None and stop_when()):
                 break
         jobs = _jobs(scheduler)
     finally:
         STOP.set()
+        deactivate(root_s)  # retries still queued are dropped: the regular schedule runs the job again
         scheduler.shutdown(wait=True)
         STOP.clear()
         restore()

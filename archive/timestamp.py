@@ -5,8 +5,11 @@ response status and nonce (``handle_tsp_response``); this module supplies the
 transport (a plain ``urllib`` POST, RFC 3161 §3.4 media types) and checks what
 pyHanko leaves to the caller: that the token's message imprint is the digest we
 asked for, and that its signature is intact (``validate_tst_signed_data``).  Trust
-in the TSA comes from [checkpoints] ``tsa_trusted``; an intact token from an
-untrusted TSA gives a warning, not an error.
+in the TSA is pinned to [checkpoints] ``tsa_trusted``: the token's certificate path
+must end at one of those certificates (compared by SHA-256 fingerprint, never by
+name); an intact token from any other TSA is an error (CKP-TSA-UNTRUSTED), since a
+forger can run a TSA of their own.  Only the request path (:func:`request_timestamp`)
+accepts any intact token: the checkpoint's verification judges trust later.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from pyhanko_certvalidator import ValidationContext
 import archive.integrity_codes as ic
 from archive.config import ConfigError
 from findings import Finding
+from fixity.signing import anchored_in
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +168,7 @@ def _signature(signed: cms.SignedData, data: bytes, trusted: Sequence[x509.Certi
         return _invalid(location, f"{type(exc).__name__}: {exc}"[:300], gen_time)
     if not status.intact or not status.valid:
         return _invalid(location, "token signature does not verify", gen_time)
-    if not status.trusted:
+    if not status.trusted or not anchored_in(status, trusted):
         problem = str(status.trust_problem_indic or "no trust path to [checkpoints] tsa_trusted")
         return TimestampVerdict("indeterminate", gen_time,
                                 (Finding(ic.CKP_TSA_UNTRUSTED, location, params={"reason": problem}),))

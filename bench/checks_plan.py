@@ -32,7 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime.now(timezone.utc)
     work = Path(tempfile.mkdtemp(prefix="casearchive-checks-bench-"))
     try:
-        archive = init_archive(work / "arc", InitOptions(name="bench", fonds_number="J105"), now)
+        from samples.signatures import scan_with_test_signatures
+
+        scan, database = scan_with_test_signatures(work / "clamav-test-db")  # [checks] virus_scan: real ClamAV, test DB
+        archive = init_archive(work / "arc", InitOptions(name="bench", fonds_number="J105", virus_scan=scan,
+                                                         clamav_database=database), now)
         for sip in generate_sips(work / "sips", count=args.count, seed=args.seed):
             assert ingest_package(archive, sip, now=now).status == "archived"
         t0 = time.perf_counter()

@@ -40,7 +40,11 @@ LOCATION = "primary"
 def fresh_archive(root: Path) -> Archive:
     """A new, empty archive at ``root`` (anything there before is removed)."""
     shutil.rmtree(root, ignore_errors=True)
-    return init_archive(root, InitOptions(name="casearchive bench", fonds_number="J105"), NOW)
+    from samples.signatures import scan_with_test_signatures
+
+    scan, database = scan_with_test_signatures(root.parent / "clamav-test-db")  # [checks] virus_scan: real ClamAV, test DB
+    return init_archive(root, InitOptions(name="casearchive bench", fonds_number="J105", virus_scan=scan,
+                                          clamav_database=database), NOW)
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:

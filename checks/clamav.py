@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Mapping
 
+from fixity import proc
+
 CHUNK = 1 << 16
 DB_SUFFIXES = (".cvd", ".cld", ".cud", ".hdb", ".hsb", ".ndb", ".mdb", ".msb", ".ldb", ".cdb", ".yar", ".yara")
 
@@ -180,8 +182,8 @@ def scan_with_clamscan(root: Path, settings: ScannerSettings) -> ScanReport:
     if command is None:
         return ScanReport("missing", "clamscan", errors=(f"{settings.clamscan} not found on PATH",))
     try:
-        done = subprocess.run([*command, str(root)], capture_output=True, text=True,
-                              timeout=settings.timeout_s, errors="replace")
+        done = proc.run([*command, str(root)], capture_output=True, text=True,
+                        timeout=settings.timeout_s, errors="replace")
     except (OSError, subprocess.TimeoutExpired) as exc:
         return ScanReport("error", "clamscan", errors=(str(exc),))
     infected, errors = parse_clamscan_output(done.stdout, root)
@@ -217,7 +219,7 @@ def database_info(directory: str | None) -> tuple[str | None, datetime | None]:
 
 def _clamscan_version(binary: str) -> str | None:
     try:
-        done = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+        done = proc.run([binary, "--version"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() or None

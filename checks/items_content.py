@@ -118,7 +118,11 @@ def _tag_manifest(root: Path, name: str, ctx: CheckContext) -> CheckResult:
     data, signature = _read_tag(root, name), _read_tag(root, name + ".p7s")
     if data is None or signature is None:
         return _result("1-1", name, [Finding("CHK-SIG-TAGMANIFEST-MISSING", name + ".p7s")], "signed tag manifest", "missing")
-    result = verify_detached(data, signature, trusted=list(ctx.services.get("trusted", ())), now=ctx.now, location=name)
+    trusted = list(ctx.services.get("trusted", ()))
+    if not trusted:  # trust is pinned to [signing] trusted: without anchors nothing can be judged
+        finding = Finding("CHK-SIG-TAGMANIFEST-INDETERMINATE", name, params={"reason": "no trust anchors given"})
+        return _result("1-1", name, [finding], "valid signature by a trusted signer", "not judged")
+    result = verify_detached(data, signature, trusted=trusted, now=ctx.now, location=name)
     findings: list[Finding] = []
     if result.status == "invalid":
         findings.append(Finding("CHK-SIG-TAGMANIFEST-INVALID", name, params={"reason": result.reason}))

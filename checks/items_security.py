@@ -16,11 +16,12 @@ import unicodedata
 from datetime import timedelta
 from typing import Any, Callable, Iterable
 
-from checks import codes_sec as codes
-from checks.api import CheckContext, CheckResult, PackageView, Status
+from checks import codes_scan, codes_sec as codes
+from checks.api import CheckContext, CheckResult, PackageView, Stage, Status
 from checks.clamav import ScannerSettings, probe, scan_package
 from checks.package import read_manifests, walk
 from findings import Finding
+from fixity import proc
 
 DEFAULT_MAX_DATABASE_AGE_DAYS = 30
 DEFAULT_READ_SAMPLE_MB = 64
@@ -63,8 +64,24 @@ def _regular_files(view: PackageView) -> list[str]:
     return [rel for rel, st in walk(view.root) if stat.S_ISREG(st.st_mode)]
 
 
+def virus_scan_mode(settings: Any) -> str:
+    """[checks] virus_scan (checks.plans validated it); "required" when absent."""
+    return str(settings.get("virus_scan") or "required")
+
+
 def check_virus_scan(view: PackageView, ctx: CheckContext) -> list[CheckResult]:
-    """DA/T 70 4-2 病毒感染检测: every file of the package through ClamAV."""
+    """DA/T 70 4-2 病毒感染检测: every file of the package through ClamAV.
+
+    ``[checks] virus_scan``: "required" (default) — at receipt, a scan that could not run
+    fails the item, so ingest refuses the package; "optional" — undecided with a warning;
+    "off" — not scanned, a warning says so.  Later stages (store, audits) report a missing
+    scanner as undecided: the packages are already in the archive.
+    """
+    mode = virus_scan_mode(ctx.settings)
+    if mode == "off":
+        finding = Finding(codes_scan.SCAN_OFF, "package", found='[checks] virus_scan = "off"')
+        return [_result("4-2", Status.INDETERMINATE, "package", [finding], found="not scanned",
+                        remarks="virus scanning switched off")]
     settings = ScannerSettings.from_settings(ctx.settings)
     report = scan_package(view.root, _regular_files(view), view.open, settings)
     remarks = f"scanner: {report.scanner}"
@@ -75,6 +92,10 @@ def check_virus_scan(view: PackageView, ctx: CheckContext) -> list[CheckResult]:
         return [_result("4-2", Status.PASSED, "package", expected="no virus", found="clean", remarks=remarks)]
     code = codes.AV_SCANNER_MISSING if report.verdict == "missing" else codes.AV_SCAN_ERROR
     detail = "; ".join(report.errors)[:500] or report.verdict
+    if mode == "required" and ctx.stage is Stage.RECEIVE:
+        finding = Finding(codes_scan.SCAN_REQUIRED, "package", found=detail)
+        return [_result("4-2", Status.FAILED, "package", [finding], expected="scanned", found=report.verdict,
+                        remarks=remarks)]
     return [_result("4-2", Status.INDETERMINATE, "package", [Finding(code, "package", found=detail)],
                     found=report.verdict, remarks=remarks)]
 
@@ -236,8 +257,8 @@ def check_vulnerability_scan(view: PackageView, ctx: CheckContext) -> list[Check
                         remarks="no [checks] vulnerability_scanner configured: attest the last scan")]
     command = _scanner_command(setting, view)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                              timeout=float(ctx.settings.get("scan_timeout_s") or 600))
+        done = proc.run(command, capture_output=True, text=True, errors="replace",
+                        timeout=float(ctx.settings.get("scan_timeout_s") or 600))
     except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
         finding = Finding(codes.VULN_SCANNER_ERROR, "storage system", found=str(exc))
         return [_result("4-8", Status.INDETERMINATE, "storage system", [finding], found=str(exc))]
@@ -248,3 +269,30 @@ def check_vulnerability_scan(view: PackageView, ctx: CheckContext) -> list[Check
                         found=f"exit status {done.returncode}", remarks=command[0])]
     return [_result("4-8", Status.PASSED, "storage system", expected="exit status 0", found="exit status 0",
                     remarks=f"{command[0]}: {tail[:200]}")]
+
+
+# ------------------------------------------------------------------ what ingest says about the scan
+
+def scan_notices(report: Any) -> list[Finding]:
+    """Warnings an archived package carries when it was not (fully) scanned for viruses.
+
+    ``report`` is the receive-stage PackageCheckReport, or None when the receive checks were
+    switched off ([ingest] receive_checks = false) — then nothing was scanned at all.  These
+    go into every ingest outcome, so an unscanned package is never silently archived.
+    """
+    if report is None:
+        return [Finding(codes_scan.SCAN_OFF, "package", found="[ingest] receive_checks = false")]
+    out: list[Finding] = []
+    for outcome in report.outcomes:
+        if outcome.item.number == "4-2":
+            out += [f for r in outcome.results if r.status is not Status.FAILED for f in r.findings
+                    if f.level.value == "warning"]
+    return out
+
+
+def scan_off_banner(settings: Any, lang_zh: bool) -> str | None:
+    """One loud line for the CLI when [checks] virus_scan = "off"."""
+    if virus_scan_mode(settings) != "off":
+        return None
+    return ("警告：病毒检测已关闭（[checks] virus_scan = \"off\"），信息包未经病毒检测即归档" if lang_zh else
+            "WARNING: virus scanning is OFF ([checks] virus_scan = \"off\"): packages are archived unscanned")

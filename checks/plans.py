@@ -29,6 +29,7 @@ DEFAULT_SETTINGS: Mapping[str, Any] = MappingProxyType({
     "clamav_database": None,  # 4-2: clamscan -d DIR
     "clamd_socket": None,  # 4-1/4-2: clamd UNIX socket
     "scan_timeout_s": 600,  # 4-2
+    "virus_scan": "required",  # 4-2: required | optional | off (VIRUS_SCAN_MODES)
     "min_read_mb_s": 20.0,  # 4-4
     "special_characters": None,  # 1-6: None = GB 18030 double-byte non-Hanzi symbols
     "field_spec": None,  # 1-2 … 2-6: path of a field specification; None = schemas/field-spec.json
@@ -50,6 +51,9 @@ DEFAULT_SETTINGS: Mapping[str, Any] = MappingProxyType({
     "uri_actions": None,  # 3-8: "warn" (default) or "refuse"
 })
 PLAN_KEYS = frozenset({"items", "blocking"})
+#: [checks] virus_scan: "required" — a package that could not be scanned is refused at receipt;
+#: "optional" — it is archived with a warning; "off" — never scanned, a warning on every ingest.
+VIRUS_SCAN_MODES = ("required", "optional", "off")
 BLOCKING_STATUSES = (Status.FAILED, Status.INDETERMINATE, Status.MANUAL)
 
 
@@ -80,6 +84,9 @@ def parse_settings(section: Mapping[str, Any]) -> ChecksSettings:
         raise ConfigError(f"unknown key(s) in [checks]: {', '.join(sorted(unknown))}")
     values = dict(DEFAULT_SETTINGS)
     values.update({k: v for k, v in section.items() if k != "plans"})
+    if values["virus_scan"] not in VIRUS_SCAN_MODES:
+        raise ConfigError(f"[checks] virus_scan must be one of {', '.join(map(repr, VIRUS_SCAN_MODES))}, "
+                          f"not {values['virus_scan']!r}")
     plans = section.get("plans", {})
     if not isinstance(plans, Mapping):
         raise ConfigError("[checks.plans] must be a table")

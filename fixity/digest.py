@@ -18,6 +18,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from fixity.proc import worker_init
+
 #: Algorithm names as they appear in BagIt manifest file names.
 SUPPORTED = ("sha256", "sha512", "sm3", "sha384", "sha224", "sha1", "md5")
 #: Manifest algorithms a SIP may carry (docs/sip.md).
@@ -135,6 +137,12 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork")
 
 
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """Forked workers that die with this process (a kill -9 of the command leaves none behind)
+    and hold none of its locks (fixity.proc closes registered lock fds in every child)."""
+    return ProcessPoolExecutor(workers, mp_context=_context(), initializer=worker_init, initargs=(os.getpid(),))
+
+
 def _digest_job(job: tuple[str, str, str | None, tuple[str, ...], bool]) -> FileDigest:
     key, src, dst, algorithms, fsync = job
     try:
@@ -165,7 +173,7 @@ def digest_many(
         return
     executor: Executor
     if mode == "process" and _processes_safe():
-        executor = ProcessPoolExecutor(workers, mp_context=_context())
+        executor = _process_pool(workers)
         chunksize = max(1, min(256, len(work) // (workers * 8)))
         with executor:
             yield from executor.map(_digest_job, work, chunksize=chunksize)
@@ -207,7 +215,7 @@ class BatchDigests:
         if workers == 1 or len(rels) < 64:
             self._results = [_digest_batch(j) for j in job]
         else:
-            self._pool = ProcessPoolExecutor(len(job), mp_context=_context()) if _processes_safe() \
+            self._pool = _process_pool(len(job)) if _processes_safe() \
                 else ThreadPoolExecutor(len(job))
             self._futures = [self._pool.submit(_digest_batch, j) for j in job]
 

@@ -18,13 +18,19 @@ without keyCertSign (checked with OpenSSL 3.0)::
 Storage: the private key as PKCS#8 PEM (encrypted with the passphrase when one is
 given) in a 0600 file inside a 0700 directory, written atomically and never over
 an existing key; the certificate (then any chain) as PEM beside it.
+
+Rotation (:func:`rotate_identity`) is the one sanctioned replacement: the old key
+and certificate are first kept in ``retired/``, and the retired certificate stays
+a trust anchor ([signing] trusted) for everything it signed.
 """
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import stat
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal, Mapping, Sequence
 
@@ -34,7 +40,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12 as _pkcs12
 from cryptography.x509.oid import NameOID
 
-from fixity.signing import PrivateKey, Signer, public_key_der, write_atomic
+from fixity.durable import fsync_dir
+from fixity.signing import PrivateKey, Signer, fingerprint, public_key_der, write_atomic
 
 KEY_FILE = "signing-key.pem"
 CERT_FILE = "signing-cert.pem"
@@ -124,6 +131,74 @@ def generate_identity(directory: Path, common_name: str, organization: str, *,
     paths = _refuse_existing(Path(directory))
     key = _new_key(key_type)
     return _store(paths, key, [_certificate(key, subject, now, valid_years)], passphrase)
+
+
+RETIRED_DIR = "retired"
+
+
+@dataclass(frozen=True)
+class RotatedIdentity:
+    """The outcome of a key rotation: the new identity and where the old one was kept."""
+
+    paths: SigningPaths
+    retired_cert: Path
+    retired_key: Path
+    old_fingerprint: str
+    new_fingerprint: str
+
+
+def retire_current(paths: SigningPaths, now: datetime) -> tuple[Path, Path, x509.Certificate]:
+    """Copy the current certificate and key into ``<key dir>/retired/`` (never overwriting).
+
+    Returns (retired certificate, retired key, current certificate).  The retired
+    certificate stays a trust anchor for the AIPs and checkpoints it signed; the
+    retired key (0600) may be destroyed once the operator's policy allows it.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    try:
+        cert_pem, key_pem = paths.cert.read_bytes(), paths.key.read_bytes()
+        cert = x509.load_pem_x509_certificates(cert_pem)[0]
+    except (OSError, ValueError, IndexError) as exc:
+        raise IdentityError(f"cannot read the current signing identity: {exc}") from exc
+    retired = paths.key.parent / RETIRED_DIR
+    retired.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(retired, 0o700)
+    stem = f"{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}-{fingerprint(cert)[:16]}"
+    cert_copy, key_copy = retired / f"signing-cert-{stem}.pem", retired / f"signing-key-{stem}.pem"
+    for target, data, mode in ((key_copy, key_pem, 0o600), (cert_copy, cert_pem, 0o644)):
+        try:
+            write_atomic(target, data, mode=mode, overwrite=False)
+        except FileExistsError:
+            if target.read_bytes() != data:  # a rerun after a crash finds its own copy
+                raise IdentityError(f"{target} exists with other content") from None
+    return cert_copy, key_copy, cert
+
+
+def rotate_identity(paths: SigningPaths, *, passphrase: bytes | None, now: datetime,
+                    valid_years: int = 20) -> RotatedIdentity:
+    """Replace the signing key with a new one of the same type and subject.
+
+    The current certificate and key are first kept in ``retired/`` (see
+    :func:`retire_current`); then a new key and self-signed certificate replace them
+    (key first, then certificate, each by an atomic rename).  The caller pins the
+    retired certificate as a trust anchor *before* calling this, so old signatures
+    never lose their anchor, even after a crash in between.
+    """
+    cert_copy, key_copy, old = retire_current(paths, now)
+    public = old.public_key()
+    key_type: KeyType = "rsa" if isinstance(public, rsa.RSAPublicKey) else "ec"
+    key = _new_key(key_type)
+    certificate = _certificate(key, old.subject, now, valid_years)
+    staging = paths.key.parent / f".rotate-{secrets.token_hex(6)}"
+    staged = _store(SigningPaths.in_directory(staging), key, [certificate], passphrase)
+    try:
+        os.replace(staged.key, paths.key)
+        os.replace(staged.cert, paths.cert)
+        fsync_dir(paths.key.parent)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RotatedIdentity(paths, cert_copy, key_copy, fingerprint(old), fingerprint(certificate))
 
 
 def _refuse_existing(directory: Path) -> SigningPaths:

@@ -16,9 +16,15 @@ CMS signer takes ``signing_time`` as a parameter and its ``generic_cms`` validat
 does digest, signature, ESS and chain checks (pyhanko-certvalidator), so this
 module only maps its status to a three-valued :class:`SignatureVerdict`.
 
-Trust: the signer is trusted when its certificate is one of ``trusted`` or chains
-to one of them.  pyHanko does not check the validity period of a trust anchor
-itself, so the signer certificate's period is checked here for every signature.
+Trust is pinned: the signer is trusted only when pyHanko builds a path from its
+certificate to one of ``trusted`` *and* that path's anchor is, by SHA-256
+fingerprint of the whole certificate, one of ``trusted`` (a certificate that
+merely copies an anchor's subject DN never qualifies).  A signature that is intact
+but does not chain to an anchor is *invalid* (``SIG-UNTRUSTED-SIGNER``): in an
+archive whose anchors are its own certificates, a signature by any other key is a
+forgery, not an open question.  pyHanko does not check the validity period of a
+trust anchor itself, so the signer certificate's period is checked here for every
+signature.
 A certificate expired at ``now`` but valid at the signing time gives *valid* with
 a ``SIG-CERT-EXPIRED-NOW`` note — archives verify old signatures.  Without a
 trusted timestamp the signing time is the signer's own (signed) claim.
@@ -29,8 +35,6 @@ import asyncio
 import hashlib
 import io
 import logging
-import os
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,7 +44,7 @@ from typing import IO, Any, Coroutine, Literal, Sequence, TypeVar
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from pyhanko.sign.general import CMSExtractionError, extract_certificate_info, extract_signer_info
@@ -56,6 +60,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from findings import Finding
 from fixity import sign_codes as sc
+from fixity.durable import write_atomic  # re-exported: keys, checkpoints and storage_admin import it here
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +299,7 @@ def _integrity(status: StandardCMSSignatureStatus, signed: cms.SignedData, conte
 
 
 def _judge(status: StandardCMSSignatureStatus, signed: cms.SignedData, content: IO[bytes],
-           claims: _Claims, when: _When, location: str) -> SignatureVerdict:
+           claims: _Claims, when: _When, trusted: Sequence[x509.Certificate], location: str) -> SignatureVerdict:
     """Map pyHanko's status to a verdict: integrity first, then validity period, usage, trust."""
     broken = _integrity(status, signed, content, claims, location)
     if broken is not None:
@@ -307,10 +312,34 @@ def _judge(status: StandardCMSSignatureStatus, signed: cms.SignedData, content: 
     if problem is not None:
         return _verdict("indeterminate", Finding(sc.SIG_CERT_USAGE, location, found=problem), problem,
                         claims=claims)
-    if not status.trusted:
-        finding = Finding(sc.SIG_UNTRUSTED_SIGNER, location, found=claims.subject)
-        return _verdict("indeterminate", finding, f"no trust path ({status.trust_problem_indic})", claims=claims)
+    if not status.trusted or not anchored_in(status, trusted):
+        return _untrusted(claims, location, status.trust_problem_indic or "the path does not end at a configured anchor")
     return _verdict("valid", None, "signature valid; signer trusted", claims=claims, notes=when.notes)
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    """SHA-256 over the certificate's DER: the identity trust is pinned to."""
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def anchored_in(status: Any, trusted: Sequence[x509.Certificate]) -> bool:
+    """The validation path of a pyHanko status (CMS or time-stamp) starts at one of ``trusted``
+    itself, compared by fingerprint.
+
+    pyHanko matches anchors by subject and public key; this re-check keeps the
+    guarantee independent of how a library version identifies roots.
+    """
+    path = status.validation_path
+    if path is None:
+        return False
+    try:
+        anchor = path.first
+    except LookupError:
+        return False
+    if anchor is None:
+        return False
+    pinned = {hashlib.sha256(c.public_bytes(serialization.Encoding.DER)).digest() for c in trusted}
+    return hashlib.sha256(anchor.dump()).digest() in pinned
 
 
 def _verify_stream(content: IO[bytes], signature: bytes, trusted: Sequence[x509.Certificate],
@@ -324,8 +353,31 @@ def _verify_stream(content: IO[bytes], signature: bytes, trusted: Sequence[x509.
     when = _when(claims, now, location)
     status = _evaluate(content, signed, trusted, when.moment, location)
     if isinstance(status, SignatureVerdict):
+        if status.status == "indeterminate" and not _may_chain(claims.cert, signed, trusted):
+            # pyHanko can stumble over a forged certificate (e.g. an EC one naming an RSA
+            # anchor as issuer); what matters is that no anchor vouches for this key.
+            return _untrusted(claims, location, "no configured anchor issued the signer certificate")
         return status
-    return _judge(status, signed, content, claims, when, location)
+    return _judge(status, signed, content, claims, when, trusted, location)
+
+
+def _untrusted(claims: _Claims, location: str, why: object) -> SignatureVerdict:
+    finding = Finding(sc.SIG_UNTRUSTED_SIGNER, location, found=f"{claims.subject} (SHA-256 {fingerprint(claims.cert)})")
+    return _verdict("invalid", finding, f"signer not a trusted archive certificate ({why})", claims=claims)
+
+
+def _may_chain(cert: x509.Certificate, signed: cms.SignedData, trusted: Sequence[x509.Certificate]) -> bool:
+    """Whether a trust path is possible at all: the signer is an anchor (by fingerprint), an
+    anchor's signature is on it, or the signature carries intermediates for pyHanko to try."""
+    if fingerprint(cert) in {fingerprint(c) for c in trusted}:
+        return True
+    for anchor in trusted:
+        try:
+            cert.verify_directly_issued_by(anchor)
+            return True
+        except Exception:  # noqa: BLE001 - ValueError, TypeError, InvalidSignature: not issued by it
+            continue
+    return len(signed["certificates"] or ()) > 1
 
 
 def _evaluate(content: IO[bytes], signed: cms.SignedData, trusted: Sequence[x509.Certificate],
@@ -360,41 +412,6 @@ def verify_detached(data: bytes, signature: bytes, *, trusted: Sequence[x509.Cer
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return _verify_stream(io.BytesIO(bytes(data)), signature, trusted, now, location)
-
-
-def write_atomic(path: Path, data: bytes, *, mode: int = 0o644, overwrite: bool = True) -> None:
-    """Write ``path`` via an exclusive temp file, fsync, then rename/link into place.
-
-    With ``overwrite=False`` the final step is ``link()``, which fails if ``path``
-    appeared meanwhile (``rename()`` would silently replace it).
-    """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)  # the umask may have narrowed or, via ACLs, widened it
-        _place(tmp, path, overwrite)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
-
-
-def _place(tmp: Path, path: Path, overwrite: bool) -> None:
-    if overwrite:
-        os.replace(tmp, path)
-    else:
-        os.link(tmp, path)  # FileExistsError if present: never replace a key
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def sign_file(path: Path, signer: Signer, signing_time: datetime) -> Path:

@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
+from archive.store import move, staging_location
 from fixity.digest import AIP_ALGORITHMS, FileDigest, new_hash
 from fixity.manifest import format_manifest
 from fixity.tagfile import format_tag_file
@@ -54,13 +55,14 @@ class AipDeclaration:
 
 
 def prepare_payload(sip_root: Path, aip_dir: Path, sip_tag_files: list[str]) -> None:
-    """Move the staged SIP into AIP shape: data/ stays, SIP tag files go to sip/."""
+    """Move the staged SIP into AIP shape: data/ stays, SIP tag files go to sip/ (staging only, never over a file)."""
+    loc = staging_location(aip_dir)
     aip_dir.mkdir()
-    os.rename(sip_root / "data", aip_dir / "data")
+    move(loc, sip_root / "data", aip_dir / "data")
     for rel in sip_tag_files:
         target = aip_dir / SIP_TAG_DIR / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(sip_root / rel, target)
+        move(loc, sip_root / rel, target)
 
 
 def payload_oxum(payload: Mapping[str, FileDigest]) -> str:
@@ -126,7 +128,8 @@ def tag_manifests(tags: Mapping[str, bytes]) -> dict[str, bytes]:
 
 
 def write_tag_files(aip_dir: Path, files: Mapping[str, bytes]) -> None:
-    """Write (or replace) tag files; the SIP's own copies under sip/ already exist."""
+    """Write (or replace) tag files in a staged AIP; the SIP's own copies under sip/ already exist."""
+    loc = staging_location(aip_dir)
     for rel, data in files.items():
         path = aip_dir / rel
         if rel.startswith(SIP_TAG_DIR + "/") and path.exists():
@@ -137,4 +140,4 @@ def write_tag_files(aip_dir: Path, files: Mapping[str, bytes]) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        move(loc, tmp, path, replace=True)

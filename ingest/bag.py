@@ -2,9 +2,12 @@
 
 Checks run cheap → expensive and every problem is collected: the bag
 declaration (§2.1.1), bag-info.txt (§2.2.2), manifests present (§2.1.3,
-§2.2.1), data/ (§2.1.2), fetch.txt (§2.2.3), then completeness (§3: every
-payload file in every payload manifest, every entry present, tag manifests),
-Payload-Oxum, file-name hazards (§5, §6.2), and last the checksums (§3).
+§2.2.1), data/ (§2.1.2), fetch.txt (§2.2.3: every ``URL LENGTH FILENAME``
+line; nothing is ever fetched, so an entry is fine only when its file is
+already in data/), then completeness (§3: every payload file in every payload
+manifest, every entry present, tag manifests), Payload-Oxum, file-name
+hazards (§5, §6.2), and last the checksums (§3).  Whether fetch.txt is
+allowed at all is a profile's decision (Allow-Fetch.txt), not RFC 8493's.
 
 Digests computed while the package was staged are reused; whatever is still
 missing is computed with :func:`fixity.digest.digest_many`, reading each file
@@ -27,7 +30,8 @@ from typing import Iterable, Mapping
 import ingest.bag_codes  # noqa: F401 — registers BAG-/PRF- codes
 from findings import Finding, has_errors
 from fixity.digest import SUPPORTED, FileDigest, available, digest_many, new_hash
-from fixity.manifest import decode_text, is_tag_manifest, manifest_algorithm, parse_manifest, split_lines
+from fixity.manifest import (decode_path, decode_text, is_tag_manifest, manifest_algorithm, parse_manifest,
+                             path_problem, split_lines)
 from fixity.tagfile import parse_tag_file
 
 #: BagIt versions this validator implements, as bagit.txt spells them.
@@ -37,6 +41,14 @@ TAG_FILE_LIMIT = 256 << 20
 WEAK_ALGORITHMS = frozenset({"md5", "sha1"})
 _DECLARATION = (re.compile(r"^BagIt-Version: [0-9]+\.[0-9]+$"),
                 re.compile(r"^Tag-File-Character-Encoding: [^ \t].*$"))
+#: BagIt 0.97 allowed optional whitespace around the colon; readers of 0.97 bags accept it (RFC 8493 §2.2.2).
+_DECLARATION_097 = (re.compile(r"^BagIt-Version[ \t]*:[ \t]*[0-9]+\.[0-9]+[ \t]*$"),
+                    re.compile(r"^Tag-File-Character-Encoding[ \t]*:[ \t]*[^ \t].*$"))
+_MANIFEST_ENTRY = re.compile(r"^([ \t]*[^ \t#][^ \t]*[ \t]+)(.+)$", re.DOTALL)
+_FETCH_ENTRY = re.compile(r"^([^ \t]+)[ \t]+([^ \t]+)[ \t]+(.+)$")
+#: An absolute URI (RFC 3986 §4.3): scheme ":" and only characters a URI may contain.
+_ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$")
+_FETCH_LENGTH = re.compile(r"^(?:[0-9]+|-)$")
 _VERSION = re.compile(r"^([0-9]+)\.([0-9]+)$")
 _OXUM = re.compile(r"^([0-9]+)\.([0-9]+)$")
 _RESERVED_FORMATS = {
@@ -230,17 +242,25 @@ def _declaration(v: _Validation) -> None:
     if data is None:
         return
     items, findings = parse_tag_file(data, "bagit.txt", declaration=True)
-    v.add(findings)
-    _declaration_lines(v, data)
     values = dict(items)
     _version(v, values.get("BagIt-Version"))
+    v.add(_legacy_label_whitespace(v, findings))
+    _declaration_lines(v, data)
     _encoding(v, values.get("Tag-File-Character-Encoding"))
+
+
+def _legacy_label_whitespace(v: _Validation, findings: list[Finding]) -> list[Finding]:
+    """BagIt 0.97 allowed whitespace around the colon; RFC 8493 §2.2.2 forbids it from 1.0 only."""
+    if v.rules >= (1, 0):
+        return findings
+    return [f for f in findings if f.code != "BAG-TAGFILE-LABEL-WHITESPACE"]
 
 
 def _declaration_lines(v: _Validation, data: bytes) -> None:
     text, _ = decode_text(data, "bagit.txt")
     lines = [line for line in split_lines(text) if line.strip(" \t")]
-    ok = len(lines) == 2 and all(rx.match(line) for rx, line in zip(_DECLARATION, lines))
+    patterns = _DECLARATION if v.rules >= (1, 0) else _DECLARATION_097
+    ok = len(lines) == 2 and all(rx.match(line) for rx, line in zip(patterns, lines))
     if not ok:
         v.add([Finding("BAG-DECLARATION-FORMAT", "bagit.txt",
                        expected="'BagIt-Version: M.N' then 'Tag-File-Character-Encoding: ENCODING'",
@@ -281,7 +301,7 @@ def _bag_info(v: _Validation) -> None:
     if data is None:
         return
     v.bag_info, findings = parse_tag_file(data, "bag-info.txt", encoding=v.encoding)
-    v.add(findings)
+    v.add(_legacy_label_whitespace(v, findings))
     for label, value in v.bag_info:
         rule = _RESERVED_FORMATS.get(label.lower())
         if rule and not (rule[0].match(value) and _real_date(label, value)):
@@ -326,10 +346,44 @@ def _manifests(v: _Validation) -> None:
         data = v.read_tag(name)
         if data is None:
             continue
-        entries, findings = parse_manifest(data, name, v.rules, encoding=v.encoding, algorithm=alg)
+        entries, findings = _parse_manifest(v, data, name, alg)
         v.add(findings)
         (v.tag_manifests if is_tag_manifest(name) else v.payload_manifests)[alg] = entries
     _manifest_coverage(v)
+
+
+def _parse_manifest(v: _Validation, data: bytes, name: str, alg: str) -> tuple[dict[str, str], list[Finding]]:
+    """Parse a manifest after undoing two legacy path forms, each with a warning.
+
+    md5sum's binary-mode ``*`` and a leading ``./`` name a file inside the bag,
+    so refusing them would refuse valid bags (bagit.py reads both); they still
+    fail strict validation, hence the warnings.  Anything else unsafe
+    (``./../x``, ``/x``) is left to the parser, which refuses it.
+    """
+    text, findings = decode_text(data, name, v.encoding)
+    lines = split_lines(text)
+    for number, line in enumerate(lines, start=1):
+        match = _MANIFEST_ENTRY.match(line)
+        if match:
+            lines[number - 1] = match.group(1) + _legacy_path(v, name, number, match.group(2), findings)
+    entries, more = parse_manifest("\n".join(lines).encode("utf-8"), name, v.rules, encoding="utf-8", algorithm=alg)
+    return entries, findings + more
+
+
+def _legacy_path(v: _Validation, name: str, number: int, raw: str, findings: list[Finding]) -> str:
+    path = raw
+    # From 1.0 on a file may really be called "*x"; only a name that is not there loses its star.
+    if path.startswith("*") and len(path) > 1 and (v.rules < (1, 0) or decode_path(path, v.rules) not in v.inv.files):
+        path = path[1:]
+        findings.append(Finding("BAG-MANIFEST-BINARY-MARKER", name, params={"line": number, "path": path}))
+    if path.startswith("./"):
+        stripped = path
+        while stripped.startswith("./"):
+            stripped = stripped[2:]
+        findings.append(Finding("BAG-MANIFEST-PATH-DOT-SLASH", name, found=path,
+                                params={"line": number, "path": stripped}))
+        path = stripped
+    return path
 
 
 def _manifest_coverage(v: _Validation) -> None:
@@ -361,9 +415,45 @@ def _fetch(v: _Validation) -> None:
         return
     text, findings = decode_text(data, "fetch.txt", v.encoding)
     v.add(findings)
-    v.fetch_entries = sum(1 for line in split_lines(text) if line.strip(" \t"))
-    if v.fetch_entries:
-        v.add([Finding("BAG-FETCH-PRESENT", "fetch.txt", expected="0", found=str(v.fetch_entries))])
+    missing = 0
+    listed = {alg: {_nfc(p) for p in entries} for alg, entries in sorted(v.payload_manifests.items())}
+    for number, line in enumerate(split_lines(text), start=1):
+        if not line.strip(" \t"):
+            continue
+        v.fetch_entries += 1
+        path = _fetch_entry(v, number, line, listed)
+        if path is not None and _nfc(path) not in v.nfc_index:
+            missing += 1
+    if missing:
+        # casearchive never downloads: an entry whose file is already in data/ is harmless.
+        v.add([Finding("BAG-FETCH-PRESENT", "fetch.txt", expected="0", found=str(missing))])
+
+
+def _fetch_entry(v: _Validation, number: int, line: str, listed: Mapping[str, set[str]]) -> str | None:
+    """Check one ``URL LENGTH FILENAME`` line (RFC 8493 §2.2.3); the payload path, or None."""
+    where = {"line": number}
+    match = _FETCH_ENTRY.match(line.strip(" \t"))
+    if not match:
+        v.add([Finding("BAG-FETCH-LINE-MALFORMED", "fetch.txt", found=line[:200], params=where)])
+        return None
+    url, length, raw = match.groups()
+    if not _ABSOLUTE_URL.match(url):
+        v.add([Finding("BAG-FETCH-URL-INVALID", "fetch.txt", found=url[:200], params=where)])
+    if not _FETCH_LENGTH.match(length):
+        v.add([Finding("BAG-FETCH-LENGTH-INVALID", "fetch.txt", found=length[:50], params=where)])
+    # 0.97 had no percent-encoding; decode_path would also drop a leading "*", which fetch.txt never had.
+    path = decode_path(raw, v.rules) if v.rules >= (1, 0) else raw
+    problem = path_problem(path)
+    if problem:
+        v.add([Finding("BAG-FETCH-PATH-UNSAFE", "fetch.txt", found=path[:200], params={**where, "reason": problem})])
+        return None
+    if not path.startswith("data/"):
+        v.add([Finding("BAG-FETCH-OUTSIDE-PAYLOAD", "fetch.txt", found=path[:200], params=where)])
+        return None
+    for alg, names in listed.items():
+        if _nfc(path) not in names:
+            v.add([Finding("BAG-FETCH-NOT-IN-MANIFEST", path, params={"manifest": f"manifest-{alg}.txt"})])
+    return path
 
 
 # -- completeness (§3, §2.1.3, §2.2.1) -------------------------------------

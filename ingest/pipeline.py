@@ -11,7 +11,7 @@ Order of work (see docs/ingest.md):
    and sign the tag files, publish every copy with one rename each, register;
 6. signed receipt for the sender.
 A crash at any point leaves only staging folders or publication markers, which
-:func:`recover` clears: no partial AIP is ever visible and a rerun succeeds.
+:func:`recover` (archive.publish) clears: no partial AIP is ever visible and a rerun succeeds.
 """
 from __future__ import annotations
 
@@ -32,11 +32,12 @@ from archive.archive import Archive
 from archive.config import ConfigError
 from archive.events import append_event
 from archive.failpoints import hit
-from archive.store import StagingArea, lock_is_free, named_lock, publish, staging_area, sweep_staging
+from archive.publish import MARKER_SUFFIX, clear_markers, publish_copies, recover_publications
+from archive.store import Location, StagingArea, move, named_lock, new_aip_id, staging_area
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from findings.report import render_findings
-from fixity.digest import FileDigest, digest_many
+from fixity.digest import FileDigest, digest_file, digest_many
 from fixity.signing import write_atomic
 from ingest.aip import AipDeclaration, payload_oxum, prepare_payload, tag_files, tag_manifests, write_tag_files
 from ingest.limits import UnpackLimits
@@ -45,7 +46,7 @@ from metadata.archive_number import ArchiveNumberRule
 from metadata.model import CaseFile
 
 log = logging.getLogger(__name__)
-MARKER_SUFFIX = ".publishing"
+__all__ = ["MARKER_SUFFIX", "IngestOutcome", "ingest_package", "new_aip_id", "recover"]
 
 
 @dataclass(frozen=True)
@@ -76,22 +77,8 @@ def limits_of(archive: Archive) -> UnpackLimits:
 
 
 def recover(archive: Archive) -> list[str]:
-    """Clear what crashed ingests left: dead staging folders and unregistered publications."""
-    notes: list[str] = []
-    for loc in archive.locations:
-        for marker in sorted(loc.staging.glob("*" + MARKER_SUFFIX)) if loc.staging.is_dir() else []:
-            lock = Path(str(marker)[: -len(MARKER_SUFFIX)] + ".lock")
-            if lock.exists() and not lock_is_free(lock):
-                continue
-            aip_id = marker.read_text(encoding="utf-8").strip()
-            with db.read_session(archive.engine) as s:
-                known = catalogue.get_aip(s, aip_id, with_files=False) is not None
-            if not known and loc.aip_path(aip_id).exists():
-                shutil.rmtree(loc.aip_path(aip_id))
-                notes.append(f"removed unregistered AIP copy {loc.name}:{aip_id}")
-            marker.unlink(missing_ok=True)
-        notes += [f"removed abandoned staging {loc.name}:{p.name}" for p in sweep_staging(loc)]
-    return notes
+    """Clear what crashed ingests left (archive.publish.recover_publications); one note per finding."""
+    return [f"{f.code} {f.location}" for f in recover_publications(archive)]
 
 
 def ingest_package(archive: Archive, source: Path, *, now: datetime, agent: str = "casearchive ingest") -> IngestOutcome:
@@ -104,7 +91,7 @@ def ingest_package(archive: Archive, source: Path, *, now: datetime, agent: str 
                          workers=archive.config.ingest.workers)
         if not v.ok or v.casefile is None:
             return _refuse(archive, sid, v, v.findings, area, now, agent)
-        v = _normalise_names(v)
+        v = _normalise_names(v, archive.primary)
         assert v.casefile is not None
         cf = v.casefile
         problem = _numbering_problem(archive, cf)
@@ -184,7 +171,7 @@ def _refuse(archive: Archive, sid: str, v: SipValidation, findings: tuple[Findin
     """Quarantine the package with a report (JSON + text in both languages; check register if any)."""
     qdir = archive.config.quarantine / f"{now:%Y%m%d}-{sid}"
     qdir.mkdir(parents=True)
-    _keep_package(v, area, qdir / "package")
+    _keep_package(v, area, qdir / "package", limits_of(archive))
     if check_report is not None:
         _write_check_reports(qdir, check_report)
     case_number = v.casefile.case_number if v.casefile else v.bag_info("External-Identifier")
@@ -203,16 +190,39 @@ def _refuse(archive: Archive, sid: str, v: SipValidation, findings: tuple[Findin
     return IngestOutcome(**{**asdict(outcome), "findings": findings, "receipt": str(receipt)})
 
 
-def _keep_package(v: SipValidation, area: StagingArea, target: Path) -> None:
+def _keep_package(v: SipValidation, area: StagingArea, target: Path, limits: UnpackLimits) -> None:
     """Keep what was received: the staged copy of a directory, or the archive file itself."""
     staged = area.path / "sip"
     if v.kind == "directory" and v.staged is not None and v.staged.root is not None and v.staged.root.exists():
-        os.rename(v.staged.root, target)
+        os.rename(v.staged.root, target)  # into a new quarantine folder: nothing is replaced
     elif v.kind == "directory" and staged.exists():
         os.rename(staged, target)
+    elif v.kind == "directory" and v.source.is_dir() and not v.source.is_symlink():
+        _keep_regular_files(v.source, target, limits)
     elif v.kind not in (None, "directory") and v.source.is_file():
         target.mkdir()
         shutil.copyfile(v.source, target / v.source.name, follow_symlinks=False)
+
+
+def _keep_regular_files(source: Path, target: Path, limits: UnpackLimits) -> None:
+    """A directory refused before staging (a link, a device …): keep a copy of its regular files.
+
+    Only what the unpacker would have staged — regular files with acceptable names, found
+    without following links, within the limits; links and special files are left out.
+    """
+    from ingest.unpack import list_names
+
+    top = os.path.realpath(source)
+    target.mkdir()
+    for rel in list_names(source, "directory", limits):
+        src = source / rel
+        if not os.path.realpath(src).startswith(top + os.sep):
+            continue  # a folder on the way was swapped for a link meanwhile
+        try:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            digest_file(src, ["sha256"], target / rel)
+        except OSError as exc:  # hostile input: a file that cannot be read is simply not kept
+            log.warning("quarantine copy of %s: %s", rel, exc)
 
 
 @dataclass(frozen=True)
@@ -307,7 +317,7 @@ def _archive(archive: Archive, sid: str, v: SipValidation, fingerprint: str, are
     return outcome
 
 
-def _normalise_names(v: SipValidation) -> SipValidation:
+def _normalise_names(v: SipValidation, staged_in: Location) -> SipValidation:
     """Rename decomposed (NFD) payload names to NFC in staging, so the checks, the AIP, its
     manifests and the metadata all spell every name the same way for decades.
     (The bag validator already reported the difference: BAG-NORMALIZATION-DIFFERS.)"""
@@ -318,17 +328,13 @@ def _normalise_names(v: SipValidation) -> SipValidation:
     if not renamed:
         return v
     for rel, target in renamed.items():
-        os.rename(v.staged.root / rel, v.staged.root / target)
+        move(staged_in, v.staged.root / rel, v.staged.root / target)
     digests = {renamed.get(k, k): (FileDigest(renamed[k], d.size, d.digests) if k in renamed else d)
                for k, d in v.digests.items()}
     payload_files = {renamed.get(k, k): size for k, size in v.bag.payload_files.items()}
     files = {renamed.get(k, k): d for k, d in v.staged.files.items()}
     return replace(v, digests=digests, bag=replace(v.bag, payload_files=payload_files, digests=digests),
                    staged=replace(v.staged, files=files))
-
-
-def new_aip_id() -> str:
-    return uuid.uuid4().hex
 
 
 class ReplicationError(OSError):
@@ -357,10 +363,14 @@ def _commit(archive: Archive, sid: str, v: SipValidation, cf: CaseFile, aip_id: 
     rule = _rule(archive)
     cf_for_number = _numbered(archive, cf)
     fonds = cf_for_number.fonds_number or archive.config.fonds_number
-    warnings = [f for f in v.findings if f.level.value != "error"]
-    markers: list[Path] = []
+    from checks.items_security import scan_notices
+
+    # an unscanned package is never archived silently ([checks] virus_scan optional/off)
+    warnings = [f for f in v.findings if f.level.value != "error"] + scan_notices(check_report)
     with db.write_session(archive.engine) as s:
-        seq = catalogue.allocate_sequence(s, rule.series_key(cf_for_number))
+        from archive.numbering import reserve_sequence  # never reissues a 档号 an AIP on disk carries
+
+        seq = reserve_sequence(archive, s, rule.series_key(cf_for_number), aip_id)
         archive_number = rule.format(cf_for_number, seq)
         event = append_event(s, at=now, type="aip.ingest", agent=agent, aip_id=aip_id, detail={
             "submission": sid, "source": str(v.source), "case_number": cf.case_number,
@@ -384,13 +394,7 @@ def _commit(archive: Archive, sid: str, v: SipValidation, cf: CaseFile, aip_id: 
                       for name, data in manifests.items()}
         for loc_name, staged_dir in copies.items():
             write_tag_files(staged_dir, {**tags, **manifests, **signatures})
-        for loc_name, staged_dir in copies.items():
-            loc = archive.location(loc_name)
-            marker = Path(str(staged_dir.parent) + MARKER_SUFFIX)
-            marker.write_text(aip_id, encoding="utf-8")
-            markers.append(marker)
-            publish(staged_dir, loc, aip_id)
-            hit(f"ingest.published.{loc_name}")
+        markers = publish_copies(archive, copies, aip_id)
         tm_sha256 = hashlib.sha256(manifests["tagmanifest-sha256.txt"]).hexdigest()
         catalogue.register_aip(s, _record(archive, cf, aip_id, archive_number, fingerprint, payload, tags,
                                           manifests, signatures, tm_sha256, v, now))
@@ -403,8 +407,7 @@ def _commit(archive: Archive, sid: str, v: SipValidation, cf: CaseFile, aip_id: 
                                     outcome="archived", aip_id=aip_id, codes=sorted({f.code for f in warnings}),
                                     receipt_path=str(receipt))
     hit("ingest.committed")
-    for marker in markers:
-        marker.unlink(missing_ok=True)
+    clear_markers(markers)
     _write_receipt(archive, outcome, v, now)
     return IngestOutcome(**{**asdict(outcome), "findings": tuple(warnings), "receipt": str(receipt)})
 

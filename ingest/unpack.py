@@ -53,6 +53,11 @@ _NAME_MAX = 255
 _OUR_SIDE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Bidirectional formatting characters (UAX #9 §2): marks, embeddings, overrides, isolates.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Windows device names; reserved whatever the extension or letter case ("con.pdf").
+_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9\u00b9\u00b2\u00b3]|LPT[1-9\u00b9\u00b2\u00b3])$",
+                               re.IGNORECASE)
 _ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 _ZIP_ENCRYPTED = 0x0001 | 0x0040 | 0x2000  # APPNOTE §4.4.4 bits 0, 6, 13
 _ZIP_AES = 99
@@ -103,8 +108,23 @@ def _corrupt(location: str, why: object) -> _Abort:
 # ---------------------------------------------------------------- member names
 
 def _shown(name: str) -> str:
-    """The name with control characters escaped, safe to print."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+    """The name with control and bidirectional formatting characters escaped, safe to print."""
+    escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
+
+
+def _segment_hazards(shown_path: str, segment: str) -> list[Finding]:
+    """Names legal on POSIX that mislead when shown or break when exported (warnings, not refusals)."""
+    out = []
+    bidi = sorted({f"U+{ord(c):04X}" for c in _BIDI.findall(segment)})
+    if bidi:
+        out.append(Finding(C.NAME_BIDI_CONTROL, location=shown_path, found=", ".join(bidi)))
+    stem = segment.split(".", 1)[0].rstrip(" ")
+    if _WINDOWS_RESERVED.match(stem):
+        out.append(Finding(C.NAME_WINDOWS_RESERVED, location=shown_path, found=_shown(stem)))
+    if segment.endswith((".", " ")):
+        out.append(Finding(C.NAME_TRAILING_DOT_SPACE, location=shown_path, found=repr(_shown(segment))))
+    return out
 
 
 def decode_name(raw: bytes) -> tuple[str | None, list[Finding]]:
@@ -175,14 +195,29 @@ def _parents(key: str) -> list[str]:
 
 
 class _Names:
-    """Accepted paths: duplicates (after NFC), case-only collisions, file/folder clashes."""
+    """Accepted paths: duplicates (after NFC), case-only collisions, file/folder clashes, name hazards."""
 
     def __init__(self) -> None:
         self._files: dict[str, str] = {}
         self._folded: dict[str, str] = {}
         self._dirs: set[str] = set()
+        self._judged: set[str] = set()
 
     def add(self, rel: str, is_dir: bool) -> list[Finding]:
+        return self._hazards(rel) + self._add(rel, is_dir)
+
+    def _hazards(self, rel: str) -> list[Finding]:
+        """Hazards of each segment, reported once per path prefix (not again for every file in a folder)."""
+        out: list[Finding] = []
+        parts = rel.split("/")
+        for i, part in enumerate(parts):
+            prefix = "/".join(parts[:i + 1])
+            if prefix not in self._judged:
+                self._judged.add(prefix)
+                out += _segment_hazards(_shown(prefix), part)
+        return out
+
+    def _add(self, rel: str, is_dir: bool) -> list[Finding]:
         key = unicodedata.normalize("NFC", rel)
         parents = _parents(key)
         if any(p in self._files for p in parents) or (is_dir and key in self._files):

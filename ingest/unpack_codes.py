@@ -43,6 +43,9 @@ NAME_CONFLICT = "PKG-NAME-CONFLICT"
 NAME_NOT_NFC = "PKG-NAME-NOT-NFC"
 NAME_GB18030 = "PKG-NAME-GB18030"
 NAME_ENCODING = "PKG-NAME-ENCODING"
+NAME_BIDI_CONTROL = "PKG-NAME-BIDI-CONTROL"
+NAME_WINDOWS_RESERVED = "PKG-NAME-WINDOWS-RESERVED"
+NAME_TRAILING_DOT_SPACE = "PKG-NAME-TRAILING-DOT-SPACE"
 NO_BAG_ROOT = "PKG-NO-BAG-ROOT"
 BAG_ROOT_AMBIGUOUS = "PKG-BAG-ROOT-AMBIGUOUS"
 EXTRA_FILE = "PKG-EXTRA-FILE"
@@ -187,6 +190,24 @@ register(
          zh="{location}：名称不是 Unicode NFC 形式（macOS 的写法）；清单在其他系统上可能无法匹配",
          hint_en="Normalise names to NFC before packaging.",
          hint_zh="请在打包前将名称规范化为 NFC 形式。"),
+    Code(NAME_BIDI_CONTROL, _W, "Unicode UAX #9 §2 (explicit directional formatting); Unicode UTR #36 §2",
+         en="{location}: the name contains bidirectional control characters ({found}); "
+            "it may be displayed in another order than it is stored (e.g. 'fdp.exe' shown as 'exe.pdf')",
+         zh="{location}：名称含双向文本控制字符（{found}）；显示顺序可能与实际不同（例如“fdp.exe”显示为“exe.pdf”）",
+         hint_en="Rename the file without right-to-left overrides, embeddings, isolates or marks; "
+                 "the location above shows them escaped.",
+         hint_zh="请去掉名称中的从右到左覆盖、嵌入、隔离及方向标记字符后重命名；上面的位置已将其转义显示。"),
+    Code(NAME_WINDOWS_RESERVED, _W, "Microsoft Win32: Naming Files, Paths, and Namespaces (reserved names)",
+         en="{location}: {found} is a reserved device name on Windows; the file cannot be exported there",
+         zh="{location}：{found} 是 Windows 保留的设备名；无法在 Windows 上导出该文件",
+         hint_en="Rename it (CON, PRN, AUX, NUL, COM1–COM9 and LPT1–LPT9 are reserved with any extension).",
+         hint_zh="请重命名（CON、PRN、AUX、NUL、COM1–COM9、LPT1–LPT9 无论带何扩展名均为保留名）。"),
+    Code(NAME_TRAILING_DOT_SPACE, _W, "Microsoft Win32: Naming Files, Paths, and Namespaces",
+         en="{location}: the name {found} ends in a dot or a space; Windows drops it, so the exported file "
+            "gets another name",
+         zh="{location}：名称 {found} 以点或空格结尾；Windows 会将其去掉，导出后文件名会改变",
+         hint_en="Rename it without the trailing dot or space.",
+         hint_zh="请去掉名称末尾的点或空格后重命名。"),
     Code(NAME_GB18030, _W, "ZIP APPNOTE Appendix D; GB 18030-2005",
          en="{location}: the name is stored in GB18030, not UTF-8; decoded as GB18030",
          zh="{location}：名称以 GB18030 而非 UTF-8 存储；已按 GB18030 解码",

@@ -20,6 +20,7 @@ from archive.config import ConfigError
 from findings.i18n import Lang
 from ingest.pipeline import IngestOutcome, ingest_package
 from samples import generate_sips
+from samples.signatures import LABEL_EN, LABEL_ZH, scan_with_test_signatures
 
 MARKER = ".casearchive-demo"
 
@@ -35,6 +36,7 @@ class DemoResult:
     log_events: int = 0
     log_findings: int = 0
     expected: dict[str, int] = field(default_factory=dict)
+    virus_scan: str = ""  # how packages were scanned (the test signature database is labelled as such)
 
     def counts(self) -> dict[str, int]:
         out = {"archived": 0, "duplicate": 0, "refused": 0}
@@ -56,7 +58,7 @@ class DemoResult:
                 "verify": self.verify.to_dict() if self.verify else None, "self_healing": self.healing,
                 "checks": {"bottom_line": self.checks.bottom_line.value, "counts": self.checks.counts(),
                            "reports": [str(p) for p in self.reports]} if self.checks else None,
-                "log": {"events": self.log_events, "findings": self.log_findings}}
+                "log": {"events": self.log_events, "findings": self.log_findings}, "virus_scan": self.virus_scan}
 
 
 def _fresh_root(root: Path) -> None:
@@ -67,6 +69,21 @@ def _fresh_root(root: Path) -> None:
         shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
     (root / MARKER).write_text("created by casearchive demo; safe to delete\n", encoding="utf-8")
+
+
+def _scan_options(root: Path) -> dict[str, str]:
+    """The demo scans every package with the real ClamAV and a test signature database it
+    writes itself (no download); without ClamAV it scans "optional" and says so."""
+    scan, database = scan_with_test_signatures(root / "clamav-test-db")
+    return {"virus_scan": scan, **({"clamav_database": database} if database else {})}
+
+
+def _scan_label(scan: dict[str, str], zh: bool) -> str:
+    if "clamav_database" in scan:
+        return (f"病毒检测：ClamAV，使用{LABEL_ZH}：{scan['clamav_database']}" if zh else
+                f"Virus scan: ClamAV with a {LABEL_EN}: {scan['clamav_database']}")
+    return ("警告：未安装 ClamAV，演示中的信息包未经病毒检测即归档（virus_scan = \"optional\"）" if zh else
+            "WARNING: ClamAV is not installed: the demo archives packages UNSCANNED (virus_scan = \"optional\")")
 
 
 def _damaged_copy(sip: Path, target: Path) -> Path:
@@ -84,12 +101,17 @@ def run_demo(root: Path, *, count: int, seed: int, now: datetime, lang: Lang,
     say = echo or (lambda _line: None)
     zh = lang is Lang.ZH
     _fresh_root(root)
+    scan = _scan_options(root)
     archive = init_archive(root, InitOptions(name="示例人民法院电子诉讼档案库", fonds_number="J105",
-                                             organization="北京市朝阳区人民法院"), now)
+                                             organization="北京市朝阳区人民法院",
+                                             virus_scan=scan.get("virus_scan", "required"),
+                                             clamav_database=scan.get("clamav_database")), now)
     say(("已创建演示档案库：" if zh else "Demo archive created: ") + str(root))
+    say(_scan_label(scan, zh))
     sips = generate_sips(root / "incoming", count=count, seed=seed)
     say(("已生成样例信息包 " if zh else "Sample packages generated: ") + str(len(sips)))
-    result = DemoResult(root, expected={"archived": count, "duplicate": 1, "refused": 1})
+    result = DemoResult(root, expected={"archived": count, "duplicate": 1, "refused": 1},
+                        virus_scan=_scan_label(scan, False))
     for sip in sips:
         result.outcomes.append(ingest_package(archive, sip, now=now, agent="casearchive demo"))
     bad = _damaged_copy(sips[0], root / "incoming-damaged" / sips[0].name)

@@ -4,6 +4,9 @@
 # checks, tested with an EICAR signature database the tests write; no freshclam)
 # and clamav-daemon (clamd, for the INSTREAM socket path).  Installed with apt-get where we can;
 # with CI=true a missing one fails the run instead of letting tests skip.
+# Ingest requires a virus scan by default ([checks] virus_scan = "required"): the test archives
+# and the demo use the TEST signature database of samples/signatures.py (EICAR only).  A production
+# host also needs real signatures: run `freshclam` (or point [checks] clamav_database at a copy).
 set -u
 need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,11 +32,30 @@ def sip(tmp_path: Path, sample_sips: list[Path]) -> Path:
     return target
 
 
+def scan_options(folder: Path) -> dict[str, Any]:
+    """InitOptions keywords for a test archive: ingest scans with the real ClamAV and a test
+    signature database ([checks] virus_scan = "required" needs a database; CI has ClamAV).
+    Without clamscan, outside CI, the archive scans "optional" (a warning on every ingest)."""
+    import os
+    import shutil
+
+    from samples.signatures import write_test_signatures
+
+    if shutil.which("clamscan") or os.environ.get("CI") == "true":
+        return {"clamav_database": str(write_test_signatures(folder))}
+    return {"virus_scan": "optional"}
+
+
+@pytest.fixture(scope="session")
+def virus_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return scan_options(tmp_path_factory.mktemp("clamav-test-db"))
+
+
 @pytest.fixture
-def archive(tmp_path: Path):  # type: ignore[no-untyped-def]
+def archive(tmp_path: Path, virus_db: dict[str, Any]):  # type: ignore[no-untyped-def]
     from archive.archive import InitOptions, init_archive
 
-    arc = init_archive(tmp_path / "archive", InitOptions(name="测试档案库", fonds_number="J105"), NOW)
+    arc = init_archive(tmp_path / "archive", InitOptions(name="测试档案库", fonds_number="J105", **virus_db), NOW)
     yield arc
     arc.close()
 
@@ -43,13 +63,14 @@ def archive(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def ingested_template(tmp_path_factory: pytest.TempPathFactory, sample_sips: list[Path]) -> Path:
+def ingested_template(tmp_path_factory: pytest.TempPathFactory, sample_sips: list[Path],
+                      virus_db: dict[str, Any]) -> Path:
     """An archive with the sample SIPs ingested at NOW; copy it (helpers.open_copy), never change it."""
     from archive.archive import InitOptions, init_archive
     from ingest.pipeline import ingest_package
 
     root = tmp_path_factory.mktemp("tpl") / "archive"
-    arc = init_archive(root, InitOptions(name="测试档案库", fonds_number="J105"), NOW)
+    arc = init_archive(root, InitOptions(name="测试档案库", fonds_number="J105", **virus_db), NOW)
     for sip in sample_sips:
         assert ingest_package(arc, sip, now=NOW).status == "archived"
     arc.close()

@@ -43,3 +43,26 @@ def open_copy(template: Path, tmp_path: Path, extra_toml: str = ""):  # type: ig
         with open(root / "casearchive.toml", "a", encoding="utf-8") as fh:
             fh.write("\n" + extra_toml + "\n")
     return Archive.open(root)
+
+
+def set_checks(root: Path, **values: str) -> None:
+    """Set [checks] keys in an archive's casearchive.toml (init writes a [checks] table)."""
+    import json as _json
+
+    path = root / "casearchive.toml"
+    text = path.read_text(encoding="utf-8")
+    lines = "".join(f"{key} = {_json.dumps(value)}\n" for key, value in values.items())
+    if "\n[checks]\n" in text:
+        kept = [ln for ln in text.split("\n") if not any(ln.startswith(f"{k} =") for k in values)]
+        text = "\n".join(kept).replace("\n[checks]\n", "\n[checks]\n" + lines, 1)
+    else:
+        text += "\n[checks]\n" + lines
+    path.write_text(text, encoding="utf-8")
+
+
+def scan_with_test_db(root: Path) -> None:
+    """A CLI-initialised test archive scans with the real ClamAV and the test signatures
+    (conftest.scan_options: "optional" where ClamAV is missing outside CI)."""
+    from conftest import scan_options
+
+    set_checks(root, **scan_options(root.parent / "clamav-test-db"))

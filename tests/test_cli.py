@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import run_cli
+from helpers import run_cli, scan_with_test_db
 
 
 @pytest.fixture
@@ -15,6 +15,7 @@ def root(tmp_path: Path) -> Path:
     done = run_cli("--root", str(root), "init", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["root"] == str(root)
+    scan_with_test_db(root)
     return root
 
 
@@ -138,6 +139,7 @@ def test_init_with_own_pkcs12(tmp_path, now):
     root = tmp_path / "arc"
     res = run_cli("--root", str(root), "init", "--pkcs12", str(p12), env={"CASEARCHIVE_KEY_PASSPHRASE": "pw"})
     assert res.returncode == 0, res.stderr
+    scan_with_test_db(root)
     cert = (root / "keys" / "signing-cert.pem").read_bytes()
     from cryptography import x509
 

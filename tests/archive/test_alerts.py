@@ -152,3 +152,85 @@ def test_daily_summary_counts_failures_overdue_and_space(template, tmp_path, now
     send_alert(arc, summary)
     assert sink.received[-1]["body"]["kind"] == "summary"
     arc.close()
+
+
+# ------------------------------------------------------------------ issue #7: secrets and alert targets
+
+def _env_dumper(path: Path) -> str:
+    code = f"import json, os, sys; sys.stdin.read(); open({str(path)!r}, 'w').write(json.dumps(dict(os.environ)))"
+    return json.dumps([sys.executable, "-c", code])
+
+
+def test_the_command_hook_never_sees_the_key_passphrase(template, tmp_path, now, monkeypatch):
+    monkeypatch.setenv("CASEARCHIVE_KEY_PASSPHRASE", "geheim-passphrase")
+    monkeypatch.setenv("CASEARCHIVE_KEY_PASSPHRASE_FILE", "/run/secrets/pass")
+    monkeypatch.setenv("WEBHOOK_TOKEN", "tok-123")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret")
+    monkeypatch.setenv("LC_TIME", "zh_CN.UTF-8")
+    out = tmp_path / "env.json"
+    arc = _open(template, tmp_path, f"command = {_env_dumper(out)}")
+    delivery = send_alert(arc, Alert("summary", "info", now, "t", "t"))
+    arc.close()
+    assert delivery.ok, delivery.to_dict()
+    env = json.loads(out.read_text(encoding="utf-8"))
+    leaked = {k: v for k, v in env.items() if v in ("geheim-passphrase", "/run/secrets/pass", "tok-123", "aws-secret")}
+    assert leaked == {}
+    assert env["LC_TIME"] == "zh_CN.UTF-8" and "PATH" in env
+    assert not [k for k in env if any(word in k.upper() for word in ("PASS", "SECRET", "TOKEN", "KEY"))]
+
+
+@pytest.mark.parametrize("url", [
+    "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/hook", "http://metadata.google.internal/x",
+    "http://METADATA.google.internal./x", "http://100.100.100.200/latest/meta-data/", "http://0.0.0.0:8080/",
+    "http://224.0.0.1/", "http://[::ffff:169.254.169.254]/", "http://2852039166/", "http://0xa9fea9fe/",
+    "http://0/", "http://[::]/", "ftp://example.org/", "http:///nohost", "http://example.org:port/",
+])
+def test_webhook_targets_that_are_refused_when_the_config_is_read(url):
+    with pytest.raises(ConfigError, match=r"\[alerts\] webhook"):
+        parse_alerts_config({"webhook": url})
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hook", "http://[::1]/hook", "https://alerts.example.org/x",
+                                 "http://10.1.2.3/hook", "http://192.168.7.9:9000/"])
+def test_loopback_private_and_named_webhooks_are_accepted(url):
+    assert parse_alerts_config({"webhook": url}).webhook == url
+
+
+def test_the_webhook_is_checked_again_when_sending(now, webhook):
+    """What the host resolves to at send time counts: a name that now points at a forbidden
+    address is refused (the parse-time check cannot see DNS changes)."""
+    from archive.alerts import deliver
+
+    url, sink = webhook
+    # a config object as it was accepted earlier; the resolver now answers with a link-local address
+    changed = AlertsConfig(webhook="http://2852039166:80/latest/meta-data/")
+    (result,) = deliver(changed, Alert("summary", "info", now, "t", "t"))
+    assert not result.ok and "169.254.169.254" in result.reason and "link-local" in result.reason
+    (ok,) = deliver(AlertsConfig(webhook=url.replace("127.0.0.1", "localhost")), Alert("summary", "info", now, "t", "t"))
+    assert ok.ok and len(sink.received) == 1
+
+
+class _Redirect(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 — http.server's naming
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(302)
+        self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_redirect_is_not_followed(now):
+    from archive.alerts import deliver
+
+    server = HTTPServer(("127.0.0.1", 0), _Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        (result,) = deliver(AlertsConfig(webhook=f"http://127.0.0.1:{server.server_address[1]}/"),
+                            Alert("summary", "info", now, "t", "t"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not result.ok and result.reason.startswith("HTTP 302")

@@ -86,3 +86,19 @@ def test_busy_when_another_audit_holds_the_lease(arc, now):
     acquire(arc, "full", now, AuditPolicy())
     result = restore_test(arc, now)
     assert result.status == "busy" and result.findings[0].code == "AUD-BUSY" and not result.ok
+
+
+def test_a_killed_restore_drill_leaves_nothing_behind(arc, tmp_path):
+    """kill -9 with a restored copy in scratch: the folder is a staging area, swept by the next run."""
+    from helpers import run_cli
+
+    root = arc.config.root
+    killed = run_cli("--root", str(root), "restore-test", env={"CASEARCHIVE_FAILPOINT": "restore.copied",
+                                                               "TMPDIR": str(tmp_path)})
+    assert killed.returncode == -9
+    left = [p for loc in arc.locations for p in loc.staging.iterdir() if p.is_dir()]
+    assert left and all((p / "aip" / "bagit.txt").exists() for p in left)
+    again = run_cli("--root", str(root), "restore-test")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert [p for loc in arc.locations for p in loc.staging.iterdir()] == []
+    assert [p for p in tmp_path.iterdir() if p.name.startswith("casearchive-")] == []

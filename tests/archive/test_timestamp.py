@@ -110,12 +110,24 @@ def test_token_is_valid_and_trusted(tsa, tsa_identity):
     assert verdict.status == "valid", verdict.findings
 
 
-def test_untrusted_tsa_is_a_warning(tsa):
+def test_untrusted_tsa_is_an_error(tsa):
+    """Pinned: a token that does not chain to [checkpoints] tsa_trusted fails the log verification."""
     data = b"body"
     token = request_timestamp(data, tsa.url).token
     verdict = verify_timestamp(token, data, trusted=[], location="x.tsr")
     assert verdict.status == "indeterminate"
-    assert [f.code for f in verdict.findings] == ["CKP-TSA-UNTRUSTED"]
+    assert [(f.code, f.level.value) for f in verdict.findings] == [("CKP-TSA-UNTRUSTED", "error")]
+
+
+def test_tsa_root_with_the_same_name_is_not_trusted(tsa):
+    """Another root carrying the genuine root's name (a forger's own TSA hierarchy) is not an anchor."""
+    _cert_, _key, impostor_root = make_tsa_identity()
+    data = b"body"
+    token = request_timestamp(data, tsa.url).token
+    verdict = verify_timestamp(token, data, trusted=[impostor_root], location="x.tsr")
+    assert verdict.status != "valid"
+    assert [(f.code, f.level.value) for f in verdict.findings] in ([("CKP-TSA-UNTRUSTED", "error")],
+                                                                   [("CKP-TSA-INVALID", "error")])
 
 
 def test_token_for_other_data_is_invalid(tsa, tsa_identity):

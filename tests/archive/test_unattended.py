@@ -61,10 +61,10 @@ def _doc(aip_dir: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_scheduler_finds_and_repairs_every_fault(tmp_path):
+def test_scheduler_finds_and_repairs_every_fault(tmp_path, virus_db):
     past = datetime.now(timezone.utc) - timedelta(days=30)
     root = tmp_path / "arc"
-    init_archive(root, InitOptions(name="无人值守测试", fonds_number="J105", extra_toml=CONFIG), past).close()
+    init_archive(root, InitOptions(name="无人值守测试", fonds_number="J105", extra_toml=CONFIG, **virus_db), past).close()
     archive = Archive.open(root)
     sips = generate_sips(tmp_path / "sips", count=len(FAULTS), seed=21)
     ids = []

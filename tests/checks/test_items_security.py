@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(__file__))  # --import-mode=importlib: the fi
 from security_fixtures import EICAR, SIGNATURE, clamscan, context, signature_db, start_clamd, view_of, write_package
 
 from checks import items_security as sec
-from checks.api import Status
+from checks.api import Stage, Status
 from findings import Finding
 
 
@@ -57,9 +57,17 @@ def test_4_2_clean_package_passes(tmp_path: Path) -> None:
 
 def test_4_2_no_scanner_is_indeterminate_never_passed(tmp_path: Path) -> None:
     view = view_of(write_package(tmp_path / "bag", extra={"x.com": EICAR}))
-    results = sec.check_virus_scan(view, context({"clamscan": "no-such-scanner"}))
+    results = sec.check_virus_scan(view, context({"clamscan": "no-such-scanner", "virus_scan": "optional"}))
     assert _statuses(results) == {Status.INDETERMINATE}
     assert results[0].findings[0].code == "CHK-AV-SCANNER-MISSING"
+    # the default, "required": at receipt an unscanned package fails (ingest refuses it)
+    required = sec.check_virus_scan(view, context({"clamscan": "no-such-scanner"}))
+    assert _statuses(required) == {Status.FAILED}
+    assert required[0].findings[0].code == "CHK-AV-SCAN-REQUIRED"
+    stored = sec.check_virus_scan(view, context({"clamscan": "no-such-scanner"}, stage=Stage.STORE))
+    assert _statuses(stored) == {Status.INDETERMINATE}, "an archived package is not failed for a missing scanner"
+    off = sec.check_virus_scan(view, context({"virus_scan": "off"}))
+    assert _statuses(off) == {Status.INDETERMINATE} and off[0].findings[0].code == "CHK-AV-SCAN-OFF"
 
 
 def test_4_2_through_clamd(tmp_path: Path) -> None:

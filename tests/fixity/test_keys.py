@@ -226,3 +226,26 @@ def test_passphrase_from_environment_variable_and_file(tmp_path: Path) -> None:
         passphrase_from_env({"CASEARCHIVE_KEY_PASSPHRASE_FILE": str(secret)})
     with pytest.raises(KeyProtectionError):
         passphrase_from_env({"CASEARCHIVE_KEY_PASSPHRASE_FILE": str(tmp_path / "missing")})
+
+
+@pytest.mark.parametrize("key_type", ["ec", "rsa"])
+def test_rotation_keeps_the_old_identity_and_signs_with_a_new_key(tmp_path: Path, key_type: str) -> None:
+    from fixity.keys import rotate_identity
+
+    directory = tmp_path / "keys"
+    paths = generate_identity(directory, "档案馆签名", "某法院", passphrase=b"pw", now=NOW, key_type=key_type)  # type: ignore[arg-type]
+    old = load_signer(paths, b"pw")
+    later = NOW + timedelta(days=400)
+    rotated = rotate_identity(paths, passphrase=b"pw", now=later)
+    new = load_signer(paths, b"pw")
+    assert new.certificate.subject == old.certificate.subject
+    assert type(new.private_key) is type(old.private_key)
+    assert new.certificate.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
+        old.certificate.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert x509.load_pem_x509_certificate(rotated.retired_cert.read_bytes()) == old.certificate
+    assert mode(rotated.retired_key) == 0o600 and mode(rotated.retired_key.parent) == 0o700
+    assert mode(paths.key) == 0o600
+    assert not list(directory.glob(".rotate-*"))
+    signature = new.sign_detached(b"x", signing_time=later)
+    assert verify_detached(b"x", signature, trusted=[new.certificate, old.certificate], now=later).valid
+    assert not verify_detached(b"x", signature, trusted=[old.certificate], now=later).valid

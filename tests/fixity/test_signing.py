@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from findings import Finding, Lang, all_codes
 from fixity.keys import SigningPaths, generate_identity, load_signer
-from fixity.signing import Signer, sign_file, verify_detached, verify_file
+from fixity.signing import Signer, fingerprint, sign_file, verify_detached, verify_file
 
 OPENSSL = "/usr/bin/openssl"
 NOW = datetime(2024, 6, 1, 8, 0, tzinfo=timezone.utc)
@@ -129,13 +129,53 @@ def test_valid_verdict_names_signer_and_time(identity: tuple[SigningPaths, Signe
     assert verdict.signing_time == SIGNED_AT
 
 
-def test_foreign_signer_is_indeterminate(identity: tuple[SigningPaths, Signer], foreign: Signer) -> None:
+def test_foreign_signer_is_invalid(identity: tuple[SigningPaths, Signer], foreign: Signer) -> None:
+    """Pinned trust: an intact signature by a key that is not an anchor is a failure, not an open question."""
     _, signer = identity
     signature = foreign.sign_detached(TAG_MANIFEST, signing_time=SIGNED_AT)
     verdict = verify_detached(TAG_MANIFEST, signature, trusted=[signer.certificate], now=LATER)
-    assert (verdict.status, verdict.code) == ("indeterminate", "SIG-UNTRUSTED-SIGNER")
+    assert (verdict.status, verdict.code) == ("invalid", "SIG-UNTRUSTED-SIGNER")
     assert verdict.signer == "CN=他人,O=别的单位,C=CN"
-    assert verify_detached(TAG_MANIFEST, signature, trusted=[], now=LATER).status == "indeterminate"
+    assert fingerprint(foreign.certificate) in str(verdict.findings[0].found)
+    assert verify_detached(TAG_MANIFEST, signature, trusted=[], now=LATER).status == "invalid"
+
+
+def _impostor(genuine: x509.Certificate, *, copy_key_ids: bool) -> Signer:
+    """A fresh key whose self-signed certificate copies the genuine subject DN, serial and extensions."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    ski = (genuine.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value if copy_key_ids
+           else x509.SubjectKeyIdentifier.from_public_key(key.public_key()))
+    cert = (x509.CertificateBuilder().subject_name(genuine.subject).issuer_name(genuine.issuer)
+            .public_key(key.public_key()).serial_number(genuine.serial_number)
+            .not_valid_before(genuine.not_valid_before_utc).not_valid_after(genuine.not_valid_after_utc)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(genuine.extensions.get_extension_for_class(x509.KeyUsage).value, critical=True)
+            .add_extension(ski, critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
+            .sign(key, hashes.SHA256()))
+    return Signer(cert, key)
+
+
+@pytest.mark.parametrize("copy_key_ids", [False, True])
+def test_certificate_with_the_genuine_name_is_not_trusted(identity: tuple[SigningPaths, Signer],
+                                                          copy_key_ids: bool) -> None:
+    _, signer = identity
+    forger = _impostor(signer.certificate, copy_key_ids=copy_key_ids)
+    assert forger.certificate.subject == signer.certificate.subject
+    signature = forger.sign_detached(TAG_MANIFEST, signing_time=SIGNED_AT)
+    verdict = verify_detached(TAG_MANIFEST, signature, trusted=[signer.certificate], now=LATER)
+    assert (verdict.status, verdict.code) == ("invalid", "SIG-UNTRUSTED-SIGNER")
+    assert not verdict.valid
+
+
+def test_rotated_keys_old_and_new_anchors_both_verify(identity: tuple[SigningPaths, Signer], foreign: Signer) -> None:
+    _, old = identity
+    old_sig = old.sign_detached(TAG_MANIFEST, signing_time=SIGNED_AT)
+    new_sig = foreign.sign_detached(TAG_MANIFEST, signing_time=SIGNED_AT)
+    anchors = [foreign.certificate, old.certificate]
+    assert verify_detached(TAG_MANIFEST, old_sig, trusted=anchors, now=LATER).valid
+    assert verify_detached(TAG_MANIFEST, new_sig, trusted=anchors, now=LATER).valid
+    assert verify_detached(TAG_MANIFEST, old_sig, trusted=[foreign.certificate], now=LATER).code == "SIG-UNTRUSTED-SIGNER"
 
 
 def test_foreign_signer_over_changed_content_is_invalid(foreign: Signer) -> None:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import run_cli
+from helpers import run_cli, scan_with_test_db
 
-POINTS = ["ingest.validated", "ingest.replicated", "ingest.published.primary", "ingest.published.replica",
+POINTS = ["ingest.validated", "ingest.replicated", "ingest.marker-created", "ingest.published.primary",
+          "ingest.published.replica",
           "ingest.before-commit", "ingest.committed"]
 
 
@@ -16,6 +17,7 @@ POINTS = ["ingest.validated", "ingest.replicated", "ingest.published.primary", "
 def root(tmp_path: Path) -> Path:
     root = tmp_path / "arc"
     assert run_cli("--root", str(root), "init").returncode == 0
+    scan_with_test_db(root)
     return root
 
 
@@ -41,3 +43,39 @@ def test_kill_9_mid_ingest_then_rerun(root, sip, point):
     verify = run_cli("--root", str(root), "verify", "--all", "--algorithm", "all")
     assert verify.returncode == 0, verify.stdout
     assert run_cli("--root", str(root), "log", "verify").returncode == 0
+
+
+def _markers(root: Path) -> list[Path]:
+    return sorted((root / "storage").glob("*/.staging/*.publishing"))
+
+
+def test_the_audit_run_undoes_a_publication_cut_short(root, sip):
+    """kill -9 between publication and commit: the next audit run (serve's too) removes the copies."""
+    killed = run_cli("--root", str(root), "ingest", str(sip), env={"CASEARCHIVE_FAILPOINT": "ingest.before-commit"})
+    assert killed.returncode == -9, killed.stderr
+    assert len(_aip_dirs(root)) == 2 and len(_markers(root)) == 2
+    audit = run_cli("--root", str(root), "audit", "run", "--json")
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    codes = [f["code"] for f in json.loads(audit.stdout)["findings"]]
+    assert codes == ["STO-PUBLICATION-UNDONE"] * 2, codes
+    assert _aip_dirs(root) == [] and _markers(root) == []
+    assert [p for p in (root / "storage").glob("*/.staging/*")] == []
+
+
+def test_an_unregistered_copy_without_a_marker_is_reported_never_deleted(root, sip):
+    killed = run_cli("--root", str(root), "ingest", str(sip), env={"CASEARCHIVE_FAILPOINT": "ingest.before-commit"})
+    assert killed.returncode == -9, killed.stderr
+    for marker in _markers(root):
+        marker.unlink()  # lost: nothing proves that this ingest made these copies
+    copies = _aip_dirs(root)
+    audit = run_cli("--root", str(root), "audit", "run", "--json")
+    assert audit.returncode == 1, audit.stdout + audit.stderr
+    report = json.loads(audit.stdout)
+    assert sorted(f["code"] for f in report["findings"]) == ["STO-ORPHAN-COPY"] * 2
+    assert report["anomalies"] == 2 and report["ok"] is False
+    verify = run_cli("--root", str(root), "verify", "--all", "--json")
+    assert verify.returncode == 1, verify.stdout
+    found = [f["code"] for c in json.loads(verify.stdout)["copies"] for f in c["findings"]]
+    assert found == ["STO-ORPHAN-COPY"] * 2
+    assert run_cli("--root", str(root), "audit", "run", "--json").returncode == 1
+    assert _aip_dirs(root) == copies, "an orphan copy is kept for an operator"

@@ -1,6 +1,7 @@
 """Ingest end to end on real packages: archived, duplicate, refused — and nothing lost."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tarfile
@@ -183,3 +184,22 @@ def test_unnumberable_department_is_refused_before_any_work(archive, sip, now):
     outcome = ingest_package(archive, sip, now=now)
     assert outcome.status == "refused"
     assert "ING-ARCHIVE-NUMBER-RULE" in _codes(outcome)
+
+
+def test_symlink_refusal_keeps_the_regular_files_in_quarantine(archive, sip, now, tmp_path):
+    """docs/ingest.md: a refused package is kept — a link refuses it before staging, yet its files are kept."""
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not part of the package", encoding="utf-8")
+    (sip / "data" / "documents" / "link.pdf").symlink_to(secret)
+    outcome = ingest_package(archive, sip, now=now)
+    assert outcome.status == "refused" and any("LINK" in c for c in _codes(outcome)), _codes(outcome)
+    kept = Path(outcome.report_dir) / "package"
+    assert (Path(outcome.report_dir) / "report.json").is_file()
+    for original in sip.rglob("*"):
+        rel = original.relative_to(sip)
+        if original.is_symlink():
+            assert not os.path.lexists(kept / rel), "a link is never copied or followed"
+        elif original.is_file():
+            assert (kept / rel).read_bytes() == original.read_bytes(), rel
+    assert not any(p.is_symlink() for p in kept.rglob("*"))
+    assert all(p.read_bytes() != secret.read_bytes() for p in kept.rglob("*") if p.is_file())
