@@ -7,8 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+
+# One Hypothesis profile for the whole suite that does not depend on the machine's speed: the
+# suite runs beside a stress test and kill -9 tests on two cores, so per-example deadlines and the
+# "too slow" health check would fail at random.  A test's own @settings only overrides what it names.
+settings.register_profile("casearchive", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          print_blob=True)
+settings.load_profile("casearchive")
 
 
 @pytest.fixture

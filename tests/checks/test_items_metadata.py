@@ -157,7 +157,7 @@ def test_unreadable_metadata_is_indeterminate(tmp_path: Path) -> None:
         assert [r.status for r in check(view, context())] == [Status.INDETERMINATE]
 
 
-@hsettings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(casefiles_strategy())
 def test_no_check_raises_on_any_casefile(tmp_path: Path, cf: CaseFile) -> None:
     for check in (md.check_field_length, md.check_field_format, md.check_field_vocabulary, md.check_field_plausibility,
