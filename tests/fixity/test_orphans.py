@@ -143,6 +143,12 @@ with named_lock(Path({str(locks)!r}), "repair:x"):
         workers = _children(proc.pid)
         assert workers, "no worker processes were forked"
         assert _fds_to(proc.pid, lock_file), "the parent holds the lock"
+        # A worker closes its copy in the at-fork hook, which runs when the kernel first schedules
+        # it: on a loaded machine that can be after "ready".  Wait for that (a readiness wait,
+        # not a timing assertion); a worker that keeps the fd for good fails after the bound.
+        bound = time.monotonic() + 60
+        while any(_fds_to(w, lock_file) for w in workers) and time.monotonic() < bound:
+            time.sleep(0.05)
         assert {w: _fds_to(w, lock_file) for w in workers} == {w: [] for w in workers}
     finally:
         assert proc.stdin is not None
