@@ -54,7 +54,8 @@ from findings import Finding, findings_to_json, has_errors
 from findings.i18n import Lang
 from fixity.chain import canonical_json, merkle_root
 from fixity.sign_codes import SIG_UNTRUSTED_SIGNER
-from fixity.signing import verify_detached, write_atomic
+from fixity.durable import write_atomic
+from fixity.signing import verify_detached
 
 FORMAT = "casearchive-checkpoint/1"
 DIRECTORY = Path("log") / "checkpoints"

@@ -92,7 +92,7 @@ def _write_witness(engine: Engine, head: tuple[int, str], reset: bool) -> None:
     import json
     import logging
 
-    from fixity.signing import write_atomic
+    from fixity.durable import write_atomic
 
     path = head_witness_path(engine)
     if path is None:

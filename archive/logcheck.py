@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 import archive.integrity_codes as ic
 from archive.archive import HEAD_WITNESS, Archive
 from archive.models import AipRow, ArchiveNumberCounter, EventRow
-from archive.numbering import all_marks, checkpoint_counters, orphaned, publishing, series_marks
+from archive.numbering import all_marks, checkpoint_counters, orphaned, series_marks
+from archive.publish import marked_ids
 from archive.store import Location
 from findings import Finding
 
@@ -104,7 +105,7 @@ def check_catalogue_against_store(archive: Archive, session: Session) -> list[Fi
     head = session.execute(select(func.max(EventRow.seq))).scalar_one() or 0
     catalogued = set(session.execute(select(AipRow.id)).scalars())
     on_store = scan_aip_ids(archive.locations)
-    unfinished = publishing(archive.locations)
+    unfinished = marked_ids(archive.locations)
     unknown = sorted(a for a in on_store if a not in catalogued and a not in unfinished)
     for aip_id in unknown:
         findings.append(Finding(ic.CKP_AIP_NOT_IN_CATALOGUE, aip_id,

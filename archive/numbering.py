@@ -32,13 +32,13 @@ from sqlalchemy.orm import Session
 from archive.archive import Archive
 from archive.config import ConfigError
 from archive.models import AipRow, ArchiveNumberCounter
+from archive.publish import marked_ids
 from archive.store import Location
 from fixity.chain import canonical_json
-from fixity.signing import write_atomic
+from fixity.durable import write_atomic
 
 FORMAT = "casearchive-number-mark/1"
 DIRECTORY = "numbers"
-PUBLISHING_SUFFIX = ".publishing"  # ingest.pipeline's marker of a copy published before its commit
 
 
 class MarkError(ValueError):
@@ -138,21 +138,6 @@ def checkpoint_counters(root: Path) -> dict[str, int]:
         return {}
 
 
-def publishing(locations: Iterable[Location]) -> set[str]:
-    """AIP ids named by the markers of ingests that published a copy and had not committed."""
-    out: set[str] = set()
-    for loc in locations:
-        if not loc.staging.is_dir():
-            continue
-        for marker in loc.staging.glob("*" + PUBLISHING_SUFFIX):
-            from archive.publish import read_marker  # markers carry a checksum: only a valid one names an AIP
-
-            checked, _reason = read_marker(marker, loc)
-            if checked is not None:
-                out.add(checked.aip_id)
-    return out
-
-
 def on_disk(locations: Iterable[Location], aip_id: str) -> bool:
     return any(loc.aip_path(aip_id).is_dir() for loc in locations)
 
@@ -161,7 +146,7 @@ def orphaned(archive: Archive, session: Session, mark: Mark, counter: int) -> bo
     """The mark is ahead of the catalogue and its AIP is on disk, unknown to the catalogue and
     not an unfinished ingest: the catalogue is older than the archive."""
     return (mark.seq > counter and on_disk(archive.locations, mark.aip_id)
-            and session.get(AipRow, mark.aip_id) is None and mark.aip_id not in publishing(archive.locations))
+            and session.get(AipRow, mark.aip_id) is None and mark.aip_id not in marked_ids(archive.locations))
 
 
 def reserve_sequence(archive: Archive, session: Session, series: str, aip_id: str) -> int:

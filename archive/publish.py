@@ -29,7 +29,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import archive.store_codes as sc
 from archive.failpoints import hit
@@ -229,11 +229,17 @@ def orphan_copies(archive: "Archive", location: str | None = None) -> tuple[Find
     for loc in archive.locations:
         if (location is not None and loc.name != location) or not loc.root.is_dir():
             continue
-        on_disk = _copies_on_disk(loc)
-        markers = sorted(loc.staging.glob("*" + MARKER_SUFFIX)) if loc.staging.is_dir() else []
-        accounted = {m.aip_id for m in (read_marker(p, loc)[0] for p in markers) if m is not None}
-        found.extend(_orphans(archive, loc, on_disk, accounted))
+        found.extend(_orphans(archive, loc, _copies_on_disk(loc), marked_ids([loc])))
     return tuple(found)
+
+
+def marked_ids(locations: Iterable[Location]) -> set[str]:
+    """AIP ids named by valid publication markers: copies of ingests that have not committed (yet)."""
+    out: set[str] = set()
+    for loc in locations:
+        markers = sorted(loc.staging.glob("*" + MARKER_SUFFIX)) if loc.staging.is_dir() else []
+        out.update(m.aip_id for m in (read_marker(p, loc)[0] for p in markers) if m is not None)
+    return out
 
 
 def _orphans(archive: "Archive", loc: Location, on_disk: Mapping[str, Path], accounted: set[str]) -> list[Finding]:

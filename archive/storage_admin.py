@@ -34,7 +34,7 @@ from archive.verify import verify_stored
 from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from fixity.digest import AIP_ALGORITHMS
-from fixity.signing import write_atomic
+from fixity.durable import write_atomic
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
 

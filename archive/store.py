@@ -43,7 +43,7 @@ from typing import Iterator
 
 from archive.config import StorageConfig
 from fixity.digest import digest_many
-from fixity.durable import fsync_dir
+from fixity.durable import fsync_dir, fsync_file
 from fixity.proc import hold_lock_fd, release_lock_fd
 
 __all__ = ["Location", "StagingArea", "UnsafeOperation", "copy_tree", "fsync_dir", "fsync_tree", "is_aip_id",
@@ -103,12 +103,8 @@ def fsync_tree(root: Path) -> None:
     """fsync every file and directory below ``root`` (files first)."""
     for dirpath, _dirs, files in os.walk(root, topdown=False):
         for name in files:
-            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY | os.O_NOFOLLOW)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fsync_dir(Path(dirpath))
+            fsync_file(os.path.join(dirpath, name))
+        fsync_dir(dirpath)
 
 
 # ---------------------------------------------------------------- guarded destruction

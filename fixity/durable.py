@@ -55,18 +55,19 @@ def place(tmp: Path, path: Path, overwrite: bool) -> None:
         os.link(tmp, path)  # FileExistsError if present: never replace a key
 
 
-def fsync_dir(directory: Path) -> None:
+def _fsync(path: Path | str, flags: int) -> None:
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(directory: Path | str) -> None:
     """Make a rename or a new entry in ``directory`` durable."""
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    _fsync(directory, os.O_RDONLY | os.O_DIRECTORY)
 
 
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def fsync_file(path: Path | str) -> None:
+    """Make a file's content durable (a link is never followed)."""
+    _fsync(path, os.O_RDONLY | os.O_NOFOLLOW)

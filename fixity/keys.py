@@ -41,7 +41,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12 as _pkcs12
 from cryptography.x509.oid import NameOID
 
 from fixity.durable import fsync_dir
-from fixity.signing import PrivateKey, Signer, fingerprint, public_key_der, write_atomic
+from fixity.durable import write_atomic
+from fixity.signing import PrivateKey, Signer, fingerprint, public_key_der
 
 KEY_FILE = "signing-key.pem"
 CERT_FILE = "signing-cert.pem"

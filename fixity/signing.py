@@ -60,7 +60,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from findings import Finding
 from fixity import sign_codes as sc
-from fixity.durable import write_atomic  # re-exported: keys, checkpoints and storage_admin import it here
+from fixity.durable import write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from findings import Finding, findings_to_json
 from findings.i18n import Lang
 from findings.report import render_findings
 from fixity.digest import FileDigest, digest_file, digest_many
-from fixity.signing import write_atomic
+from fixity.durable import write_atomic
 from ingest.aip import AipDeclaration, payload_oxum, prepare_payload, tag_files, tag_manifests, write_tag_files
 from ingest.limits import UnpackLimits
 from ingest.sip import SipValidation, nfc, validate_sip
